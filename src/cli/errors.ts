@@ -24,3 +24,12 @@ export class ConfigError extends UserError {
     this.problems = problems;
   }
 }
+
+/** A feature whose module is not connected to the command line yet (see src/cli/integration.ts). */
+export class NotIntegratedError extends UserError {
+  override readonly name: string = 'NotIntegratedError';
+
+  constructor(feature: string, integrationPoint: string) {
+    super(`${feature} is not available in this build yet (integration point: ${integrationPoint})`);
+  }
+}

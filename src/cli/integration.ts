@@ -1,0 +1,131 @@
+// Integration points: the actions of the command line that other modules carry out. Each function
+// below is the one place the command line calls into that module; until a module is connected, its
+// function reports that the feature is not in this build (exit 1), so every flag already parses,
+// loads the configuration and fails with a clear message rather than a crash.
+//
+// To connect a module, replace the body of its function here; the signatures are the contract.
+import type { LoadedConfig } from './config/load.js';
+import type { ResolvedRulesFiles } from './config/rules-files.js';
+import type { PeregrineConfig, PluginConfig } from './config/types.js';
+import type { WatchTargets } from './config/watch.js';
+import { NotIntegratedError } from './errors.js';
+import type { AgentOptions, CliIO, OutputFormat } from './options.js';
+import { type CaptureOptions, captureCommand } from './commands/capture.js';
+import { type InspectOptions, inspectCommand } from './commands/inspect.js';
+import { validateCommand } from './commands/validate.js';
+
+
+/** `--list [SOURCE]`: print the fields of every source, or of `source`. Owner: field registry (src/fields). */
+export async function listFields(_request: {
+  source?: string;
+  namesOnly: boolean;
+  verbose: boolean;
+  format: OutputFormat;
+  config: PeregrineConfig;
+  io: CliIO;
+}): Promise<number> {
+  throw new NotIntegratedError('--list', 'listFields in src/cli/integration.ts');
+}
+
+/** `--list-events`: print the event table. Owner: scap event table (src/scap). */
+export async function listEvents(_request: { format: OutputFormat; io: CliIO }): Promise<number> {
+  throw new NotIntegratedError('--list-events', 'listEvents in src/cli/integration.ts');
+}
+
+/** `-i`: print the syscalls ignored unless base_syscalls.all is set. Owner: scap event table (src/scap). */
+export async function printIgnoredEvents(_io: CliIO): Promise<number> {
+  throw new NotIntegratedError('-i', 'printIgnoredEvents in src/cli/integration.ts');
+}
+
+/** `--rule-schema`: print the JSON schema of rules files. Owner: rules loader (src/engine/rule-schema.ts). */
+export async function printRuleSchema(_io: CliIO): Promise<number> {
+  throw new NotIntegratedError('--rule-schema', 'printRuleSchema in src/cli/integration.ts');
+}
+
+/** `-V FILE...` and `peregrine validate`: validate rules files. Owner: rules loader (src/cli/commands/validate.ts). */
+export async function validateRules(request: {
+  files: string[];
+  json: boolean;
+  config: PeregrineConfig;
+  io: CliIO;
+}): Promise<number> {
+  return validateCommand({ files: request.files, json: request.json });
+}
+
+/** `-L` (every rule) and `-l RULE`: describe rules of the loaded rules files. Owner: src/engine/describe.ts. */
+export async function describeRules(_request: {
+  rulesFiles: string[];
+  /** Only this rule; undefined for all (with lists and macros in JSON). */
+  rule?: string;
+  json: boolean;
+  config: PeregrineConfig;
+  io: CliIO;
+}): Promise<number> {
+  throw new NotIntegratedError('-L/-l', 'describeRules in src/cli/integration.ts');
+}
+
+/**
+ * Event sources the configured plugins (and the syscall source) provide, in Falco's order:
+ * `syscall` first. Owner: event sources (src/sources). Until connected it knows the k8saudit plugins.
+ */
+export function eventSources(config: PeregrineConfig): string[] {
+  const sources = ['syscall'];
+  for (const name of config.load_plugins) {
+    const plugin = config.plugins.find((p) => p.name === name);
+    if (plugin && /^k8saudit(?:-|$)/.test(plugin.name) && !sources.includes('k8s_audit')) sources.push('k8s_audit');
+  }
+  return sources;
+}
+
+/** `--list-plugins`: describe the plugins to load. Owner: event sources (src/sources). */
+export async function listPlugins(_request: { plugins: PluginConfig[]; io: CliIO }): Promise<number> {
+  throw new NotIntegratedError('--list-plugins', 'listPlugins in src/cli/integration.ts');
+}
+
+/** `--plugin-info NAME`: describe one plugin (info, init schema, open parameters). Owner: src/sources. */
+export async function printPluginInfo(_request: { plugin: PluginConfig; io: CliIO }): Promise<number> {
+  throw new NotIntegratedError('--plugin-info', 'printPluginInfo in src/cli/integration.ts');
+}
+
+/** `log_syslog`: also send Peregrine's log to syslog (src/util/log.ts setLogSink). Owner: outputs (src/outputs). */
+export function enableSyslogLogging(_enabled: boolean): void {
+  // Not connected yet: logs go to stderr only (log_stderr). Nothing is lost, so no error.
+}
+
+/** Everything the agent needs to run, after the command line and configuration are checked. */
+export interface AgentRunContext {
+  /** The configuration, with -U, -p applied. */
+  config: PeregrineConfig;
+  /** Files the configuration came from (for `--support`-style reporting and reloads). */
+  loaded: LoadedConfig;
+  /** Rules files to load, in order (from -r, else rules_files). */
+  rules: ResolvedRulesFiles;
+  /** Event sources to run (after --enable-source / --disable-source). */
+  enabledSources: string[];
+  /** The flags as given (durationSeconds for -M, dryRun, verbose, ...). */
+  options: AgentOptions;
+  /** The command line, space-separated, as Falco reports it. */
+  cmdline: string;
+  /** What to watch when `config.watch_config_files` is true (see src/cli/config/watch.ts). */
+  watchTargets: WatchTargets;
+  io: CliIO;
+}
+
+/**
+ * Runs the agent: load the rules, open the engine (replay, modern_ebpf, nodriver) and the outputs,
+ * process events until the end of the capture, `-M` seconds, or a stop signal; with `dryRun`, stop
+ * after loading everything. Returns the exit code. Owner: the event loop (lead).
+ */
+export async function runAgent(_context: AgentRunContext): Promise<number> {
+  throw new NotIntegratedError('Running the agent', 'runAgent in src/cli/integration.ts');
+}
+
+/** `peregrine inspect`: src/cli/commands/inspect.ts (capture reader). */
+export function inspect(options: InspectOptions): Promise<number> {
+  return inspectCommand(options);
+}
+
+/** `peregrine capture`: src/cli/commands/capture.ts (live driver). */
+export function capture(options: CaptureOptions): Promise<number> {
+  return captureCommand(options);
+}
