@@ -16,7 +16,7 @@ import * as integration from './integration.js';
 import { type AgentOptions, type CliIO, type SubcommandConfigOptions, parseCommandLine, processIO } from './options.js';
 import { selectEventSources } from './sources.js';
 import { buildSupportReport } from './support.js';
-import { formatVersionText, peregrineVersion, versionInfo } from './version.js';
+import { formatVersionText, peregrineVersion, versionsInfo } from './version.js';
 
 /** The modules the command line calls (src/cli/integration.ts); tests and embedders may replace some. */
 export type Integration = typeof integration;
@@ -37,7 +37,8 @@ export async function runCli(
       case 'validate': {
         const loaded = loadSubcommandConfig(parsed.config, actions);
         return await actions.validateRules({
-          files: parsed.files, json: parsed.json || loaded.config.json_output, config: loaded.config, io,
+          files: parsed.files, json: parsed.json || loaded.config.json_output, describeAll: false,
+          stopAtPluginRequirements: false, config: loaded.config, io,
         });
       }
       case 'inspect': {
@@ -161,7 +162,7 @@ async function runAgentActions(options: AgentOptions, cmdline: string, io: CliIO
   const { config } = loaded;
 
   if (options.version) {
-    const info = versionInfo();
+    const info = versionsInfo();
     io.out(config.json_output ? `${JSON.stringify(info)}\n` : formatVersionText(info));
     return 0;
   }
@@ -197,14 +198,18 @@ async function runAgentActions(options: AgentOptions, cmdline: string, io: CliIO
     config.engine.kind === 'replay');
 
   if (options.validateFiles.length > 0) {
-    return actions.validateRules({ files: options.validateFiles, json: config.json_output, config, io });
+    return actions.validateRules({
+      files: options.validateFiles, json: config.json_output, describeAll: options.describeAllRules,
+      ...(options.describeRule !== undefined ? { describeRule: options.describeRule } : {}),
+      stopAtPluginRequirements: true, config, io,
+    });
   }
 
   const rules = rulesFilesOf(options, loaded);
   if (options.describeAllRules || options.describeRule !== undefined) {
     return actions.describeRules({
       rulesFiles: rules.files, ...(options.describeRule !== undefined ? { rule: options.describeRule } : {}),
-      json: config.json_output, config, io,
+      format: config.json_output ? 'json' : options.format, config, io,
     });
   }
   if (options.support) {

@@ -37,27 +37,41 @@ export async function printIgnoredEvents(_io: CliIO): Promise<number> {
   throw new NotIntegratedError('-i', 'printIgnoredEvents in src/cli/integration.ts');
 }
 
-/** `--rule-schema`: print the JSON schema of rules files. Owner: rules loader (src/engine/rule-schema.ts). */
+/** `--rule-schema`: print the JSON schema of rules files. Owner: rules loader (`ruleSchemaCommand`, src/engine/rule-schema.ts). */
 export async function printRuleSchema(_io: CliIO): Promise<number> {
   throw new NotIntegratedError('--rule-schema', 'printRuleSchema in src/cli/integration.ts');
 }
 
-/** `-V FILE...` and `peregrine validate`: validate rules files. Owner: rules loader (src/cli/commands/validate.ts). */
+/**
+ * `-V FILE...` and `peregrine validate`: validate rules files, printing one result per file (JSON
+ * with `json`); with `-L`/`-l` also describe the rules once all files are valid (as Falco's -V does).
+ * Owner: rules loader, src/cli/commands/validate.ts `validateCommand` (rules branch: its options
+ * add describeAll, describeRule and stopAtPluginRequirements, which this request carries).
+ */
 export async function validateRules(request: {
   files: string[];
   json: boolean;
+  describeAll: boolean;
+  describeRule?: string;
+  /** `-V` stops at an unmet plugin requirement before printing results; `peregrine validate` reports it last. */
+  stopAtPluginRequirements: boolean;
   config: PeregrineConfig;
   io: CliIO;
 }): Promise<number> {
   return validateCommand({ files: request.files, json: request.json });
 }
 
-/** `-L` (every rule) and `-l RULE`: describe rules of the loaded rules files. Owner: src/engine/describe.ts. */
+/**
+ * `-L` (every rule) and `-l RULE`: load the rules files as the agent would and describe them.
+ * Owner: src/engine/describe.ts via `describeCommand` of src/cli/commands/validate.ts (rules branch).
+ */
 export async function describeRules(_request: {
+  /** Rules files in load order (directories already expanded). */
   rulesFiles: string[];
   /** Only this rule; undefined for all (with lists and macros in JSON). */
   rule?: string;
-  json: boolean;
+  /** json when json_output is set, else the --format asked for (text by default). */
+  format: OutputFormat;
   config: PeregrineConfig;
   io: CliIO;
 }): Promise<number> {

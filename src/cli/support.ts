@@ -4,20 +4,20 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { LoadedConfig } from './config/load.js';
-import { versionInfo } from './version.js';
+import { type VersionsInfo, peregrineVersion, versionsInfo } from './version.js';
 
 export interface SupportReport {
   cmdline: string;
   /** The merged configuration document (files and `-o`), as JSON text (Falco: its YAML dump). */
   config: string;
-  engine_info: ReturnType<typeof versionInfo>;
+  engine_info: VersionsInfo;
   rules_files: { name: string; variants: { content: string }[] }[];
   system_info: { sysname: string; nodename: string; release: string; version: string; machine: string };
   version: string;
 }
 
 export function buildSupportReport(cmdline: string, loaded: LoadedConfig, rulesFiles: readonly string[]): SupportReport {
-  const info = versionInfo();
+  const info = versionsInfo();
   return {
     cmdline,
     config: JSON.stringify(loaded.document),
@@ -38,6 +38,6 @@ export function buildSupportReport(cmdline: string, loaded: LoadedConfig, rulesF
       version: os.version(),
       machine: os.machine(),
     },
-    version: info.peregrine_version,
+    version: peregrineVersion(),
   };
 }

@@ -53,11 +53,12 @@ test('--version in text, and in JSON with json_output', async (t) => {
   const text = await run(['-c', config, '--version']);
   assert.equal(text.code, 0);
   assert.ok(text.io.stdout.startsWith(`Peregrine version: ${peregrineVersion()} (`));
-  assert.match(text.io.stdout, /\nFalco compatible: {2}0\.44\.1\n/);
+  assert.match(text.io.stdout, /\nCompatible with: {3}Falco 0\.44\.1\nPlugin API: {8}3\.12\.0\nEngine: {12}0\.62\.0\n/);
   const json = await run(['-c', config, '-o', 'json_output=true', '--version']);
   assert.deepEqual(JSON.parse(json.io.stdout), {
-    peregrine_version: peregrineVersion(), falco_version: '0.44.1', libs_version: '0.25.4', engine_version: '62',
-    engine_version_semver: '0.62.0', plugin_versions: {},
+    falco_version: peregrineVersion(), libs_version: peregrineVersion(), plugin_api_version: '3.12.0',
+    driver_api_version: '10.1.0', driver_schema_version: '4.5.1', default_driver_version: peregrineVersion(),
+    engine_version: '62', engine_version_semver: '0.62.0',
   });
   assert.ok(logs.includes('Peregrine initialized with configuration files:'));
   assert.ok(logs.includes(`   ${config} | schema validation: ok`));
@@ -167,8 +168,8 @@ test('actions run in Falco\'s order: the first one asked for wins', async (t) =>
   const calls: string[] = [];
   const recorder: Partial<Integration> = {
     listFields: async () => (calls.push('list'), 0),
-    validateRules: async (r) => (calls.push(`validate ${r.files.join(',')} json=${r.json}`), 0),
-    describeRules: async (r) => (calls.push(`describe ${r.rule ?? '*'}`), 0),
+    validateRules: async (r) => (calls.push(`validate ${r.files.join(',')} json=${r.json} describe=${r.describeRule ?? r.describeAll}`), 0),
+    describeRules: async (r) => (calls.push(`describe ${r.rule ?? '*'} ${r.format}`), 0),
     listEvents: async (r) => (calls.push(`events ${r.format}`), 0),
   };
   await run(['-c', config, '--version', '-L', '--list'], recorder);
@@ -176,7 +177,8 @@ test('actions run in Falco\'s order: the first one asked for wins', async (t) =>
   await run(['-c', config, '-L', '--list', 'syscall', '-N'], recorder);
   await run(['-c', config, '-o', 'json_output=true', '-V', 'x.yaml', '-V', 'y.yaml', '-l', 'A'], recorder);
   await run(['-c', config, '-l', 'A', '--support'], recorder);
-  assert.deepEqual(calls, ['events json', 'list', 'validate x.yaml,y.yaml json=true', 'describe A']);
+  await run(['-c', config, '-L', '--format', 'markdown'], recorder);
+  assert.deepEqual(calls, ['events json', 'list', 'validate x.yaml,y.yaml json=true describe=A', 'describe A text', 'describe * markdown']);
   const badList = await run(['-c', config, '--list', 'k8s_audit'], recorder);
   assert.equal(badList.io.stderr, 'Error: Value for --list must be a valid source type\n');
 });
@@ -192,7 +194,7 @@ test('subcommands load the configuration and dispatch', async (t) => {
   const { config } = setup(t, 'json_output: true\n');
   const seen: unknown[] = [];
   const replacements: Partial<Integration> = {
-    validateRules: async (r) => (seen.push({ validate: r.files, json: r.json }), 0),
+    validateRules: async (r) => (seen.push({ validate: r.files, json: r.json, stop: r.stopAtPluginRequirements }), 0),
     inspect: async (o) => (seen.push({ inspect: o.captureFile, filter: o.filter, base64: o.config.buffer_format_base64 }), 0),
     capture: async (o) => (seen.push({ capture: o.outputFile, seconds: o.durationSeconds }), 0),
   };
@@ -200,7 +202,7 @@ test('subcommands load the configuration and dispatch', async (t) => {
   await run(['inspect', '-c', config, '-o', 'buffer_format_base64=true', 't.scap', 'evt.type=open'], replacements);
   await run(['capture', '-c', config, '-w', 'o.scap', '-M', '2'], replacements);
   assert.deepEqual(seen, [
-    { validate: ['r.yaml'], json: true },
+    { validate: ['r.yaml'], json: true, stop: false },
     { inspect: 't.scap', filter: 'evt.type=open', base64: true },
     { capture: 'o.scap', seconds: 2 },
   ]);

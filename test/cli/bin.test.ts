@@ -35,11 +35,11 @@ test('peregrine --version: versions on stdout, the start log on stderr', (t) => 
   const dir = tempFiles(t, { 'c.yaml': 'config_files: []\n' });
   const r = peregrine('-c', path.join(dir, 'c.yaml'), '--version');
   assert.equal(r.code, 0);
-  assert.match(r.stdout, new RegExp(`^Peregrine version: ${VERSION.replaceAll('.', '\\.')} \\(\\w+\\)\\nFalco compatible:  0\\.44\\.1\\n`));
+  assert.match(r.stdout, new RegExp(`^Peregrine version: ${VERSION.replaceAll('.', '\\.')} \\(\\w+\\)\\nCompatible with: {3}Falco 0\\.44\\.1\\n`));
   assert.match(r.stderr, /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: Peregrine version: /m);
   const json = peregrine('-c', path.join(dir, 'c.yaml'), '-o', 'json_output=true', '-o', 'log_stderr=false', '--version');
   assert.equal(json.stderr, '');
-  assert.equal((JSON.parse(json.stdout) as { peregrine_version: string }).peregrine_version, VERSION);
+  assert.equal((JSON.parse(json.stdout) as { falco_version: string }).falco_version, VERSION);
 });
 
 test('a wrong flag or value: a message and exit 1, no stack trace', (t) => {

@@ -1,5 +1,6 @@
 // Default configuration: the values Falco 0.44's stock falco.yaml sets, so that a key a user leaves
-// out behaves as in a stock Falco install. Written as file-shaped data (the same shape a YAML file
+// out behaves as in a stock Falco install (plus the defaults of the few keys Peregrine adds:
+// syslog_output.socket_path and .ident, http_output.timeout_ms). Written as file-shaped data (the same shape a YAML file
 // has): the loader fills a user's document from it key by key, then types the result, so defaults and
 // files go through one path. config/peregrine.yaml documents the same values (a test keeps the two
 // equal, and equal to falco.yaml's).
@@ -44,7 +45,7 @@ export const DEFAULT_DOCUMENT: ConfigMap = {
   append_output: [{ suggested_output: true }],
   static_fields: {},
   stdout_output: { enabled: true },
-  syslog_output: { enabled: true },
+  syslog_output: { enabled: true, socket_path: '/dev/log', ident: 'peregrine' },
   file_output: { enabled: false, keep_alive: false, filename: './events.txt' },
   http_output: {
     enabled: false,
@@ -61,6 +62,7 @@ export const DEFAULT_DOCUMENT: ConfigMap = {
     compress_uploads: false,
     keep_alive: false,
     max_consecutive_timeouts: 5,
+    timeout_ms: 5000,
   },
   program_output: {
     enabled: false,

@@ -144,6 +144,7 @@ export function normalizeConfig(user: ConfigMap, origins: OriginTable): Normaliz
     }
   }
 
+  const syslog = asMap(doc.syslog_output);
   const libs = asMap(doc.libs_logger);
   const outputsQueue = asMap(doc.outputs_queue);
   const capture = asMap(doc.capture);
@@ -181,7 +182,11 @@ export function normalizeConfig(user: ConfigMap, origins: OriginTable): Normaliz
     append_output: normalizeAppendOutput(doc.append_output, problems),
     static_fields: Object.fromEntries(Object.entries(asMap(doc.static_fields)).map(([k, v]) => [k, asString(v)])),
     stdout_output: { enabled: asBool(asMap(doc.stdout_output).enabled) },
-    syslog_output: { enabled: asBool(asMap(doc.syslog_output).enabled) },
+    syslog_output: {
+      enabled: asBool(syslog.enabled),
+      socket_path: asString(syslog.socket_path),
+      ident: asString(syslog.ident),
+    },
     file_output: {
       enabled: asBool(fileOutput.enabled),
       keep_alive: asBool(fileOutput.keep_alive),
@@ -202,6 +207,7 @@ export function normalizeConfig(user: ConfigMap, origins: OriginTable): Normaliz
       compress_uploads: asBool(http.compress_uploads),
       keep_alive: asBool(http.keep_alive),
       max_consecutive_timeouts: asNumber(http.max_consecutive_timeouts),
+      timeout_ms: asNumber(http.timeout_ms),
     },
     program_output: {
       enabled: asBool(programOutput.enabled),

@@ -138,7 +138,11 @@ const CONFIG_PROPERTIES: Record<string, JsonSchema> = {
   })),
   static_fields: { type: 'object', description: 'Constant fields, usable as static.NAME.', additionalProperties: { type: 'string' } },
   stdout_output: enabled('Alerts to standard output.'),
-  syslog_output: enabled('Alerts to syslog.'),
+  syslog_output: map('Alerts to syslog.', {
+    enabled: bool('Turn this output on.'),
+    socket_path: str('Peregrine addition: the local syslog socket (also used by log_syslog).'),
+    ident: str('Peregrine addition: program name in each syslog message.'),
+  }),
   file_output: map('Alerts to a file.', {
     enabled: bool('Turn this output on.'),
     keep_alive: bool('Keep the file open (else reopen for each alert).'),
@@ -159,6 +163,7 @@ const CONFIG_PROPERTIES: Record<string, JsonSchema> = {
     compress_uploads: bool('Compress request bodies.'),
     keep_alive: bool('Reuse the connection.'),
     max_consecutive_timeouts: int('Timeouts in a row tolerated before reporting.', { minimum: 0, maximum: 255 }),
+    timeout_ms: int('Peregrine addition: milliseconds to connect and get an answer, per attempt.', { minimum: 1 }),
   }),
   program_output: map('Alerts to a program\'s standard input.', {
     enabled: bool('Turn this output on.'),

@@ -80,6 +80,14 @@ export interface ProgramOutputConfig {
   program: string;
 }
 
+export interface SyslogOutputConfig {
+  enabled: boolean;
+  /** Peregrine addition: the local syslog socket. */
+  socket_path: string;
+  /** Peregrine addition: program name in messages (Falco's is `falco`). */
+  ident: string;
+}
+
 export interface HttpOutputConfig {
   enabled: boolean;
   url: string;
@@ -95,6 +103,8 @@ export interface HttpOutputConfig {
   compress_uploads: boolean;
   keep_alive: boolean;
   max_consecutive_timeouts: number;
+  /** Peregrine addition: connect and answer timeout per attempt, in ms. */
+  timeout_ms: number;
 }
 
 export interface WebserverConfig {
@@ -178,7 +188,7 @@ export interface PeregrineConfig {
   append_output: AppendOutputEntry[];
   static_fields: Record<string, string>;
   stdout_output: OutputEnabled;
-  syslog_output: OutputEnabled;
+  syslog_output: SyslogOutputConfig;
   file_output: FileOutputConfig;
   http_output: HttpOutputConfig;
   program_output: ProgramOutputConfig;
