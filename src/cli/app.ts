@@ -179,7 +179,7 @@ async function runAgentActions(options: AgentOptions, cmdline: string, io: CliIO
     return actions.printPluginInfo({ plugin, io });
   }
   if (options.listPlugins) {
-    const plugins = config.load_plugins.map((name) => config.plugins.find((p) => p.name === name)!);
+    const plugins = config.load_plugins.flatMap((name) => config.plugins.filter((p) => p.name === name));
     return actions.listPlugins({ plugins, io });
   }
 

@@ -79,26 +79,72 @@ export async function describeRules(_request: {
 }
 
 /**
- * Event sources the configured plugins (and the syscall source) provide, in Falco's order:
- * `syscall` first. Owner: event sources (src/sources). Until connected it knows the k8saudit plugins.
+ * Falco plugins whose function Peregrine provides itself (it loads no plugin libraries): what the
+ * configuration's `plugins`/`load_plugins` entries mean here. Owner: event sources (src/sources);
+ * until connected, this table answers for --list-plugins, --plugin-info and the event sources.
  */
+export interface NativePlugin {
+  readonly description: string;
+  /** Event source it produces, if it is a source plugin. */
+  readonly source?: string;
+  /** Sources whose events it extracts fields from. */
+  readonly extracts: readonly string[];
+}
+
+export const NATIVE_PLUGINS: Readonly<Record<string, NativePlugin>> = {
+  container: {
+    description: 'Container and Kubernetes pod metadata of syscall events (container.*, k8s.* fields).',
+    extracts: ['syscall'],
+  },
+  k8saudit: {
+    description: 'Kubernetes audit events, from the audit webhook (open_params: the URL to listen on) or a file.',
+    source: 'k8s_audit',
+    extracts: ['k8s_audit'],
+  },
+  json: {
+    description: 'Fields of JSON events (json.value[/pointer], ...), used by the Kubernetes audit rules.',
+    extracts: ['k8s_audit'],
+  },
+};
+
+/** The configured plugins that will load, in load_plugins order. */
+function loadedPlugins(config: PeregrineConfig): PluginConfig[] {
+  return config.load_plugins.flatMap((name) => config.plugins.filter((p) => p.name === name));
+}
+
+/** Event sources of this configuration, `syscall` first as in Falco. Owner: src/sources. */
 export function eventSources(config: PeregrineConfig): string[] {
   const sources = ['syscall'];
-  for (const name of config.load_plugins) {
-    const plugin = config.plugins.find((p) => p.name === name);
-    if (plugin && /^k8saudit(?:-|$)/.test(plugin.name) && !sources.includes('k8s_audit')) sources.push('k8s_audit');
+  for (const plugin of loadedPlugins(config)) {
+    const source = NATIVE_PLUGINS[plugin.name]?.source;
+    if (source !== undefined && !sources.includes(source)) sources.push(source);
   }
   return sources;
 }
 
+function describePlugin(plugin: PluginConfig): string {
+  const native = NATIVE_PLUGINS[plugin.name];
+  const lines = [`Name: ${plugin.name}`, `Library: ${plugin.library_path_resolved}`];
+  if (!native) {
+    lines.push('Supported: no (Peregrine loads no plugin libraries and does not provide this plugin)');
+    return lines.join('\n') + '\n';
+  }
+  lines.push(`Description: ${native.description}`, 'Supported: yes, built into Peregrine (the library is not loaded)', 'Capabilities:');
+  if (native.source !== undefined) lines.push(`  - Event Sourcing (source='${native.source}')`);
+  if (native.extracts.length > 0) lines.push(`  - Field Extraction (sources: ${native.extracts.join(', ')})`);
+  return lines.join('\n') + '\n';
+}
+
 /** `--list-plugins`: describe the plugins to load. Owner: event sources (src/sources). */
-export async function listPlugins(_request: { plugins: PluginConfig[]; io: CliIO }): Promise<number> {
-  throw new NotIntegratedError('--list-plugins', 'listPlugins in src/cli/integration.ts');
+export async function listPlugins(request: { plugins: PluginConfig[]; io: CliIO }): Promise<number> {
+  request.io.out(`${request.plugins.length} Plugins Loaded:\n\n${request.plugins.map((p) => describePlugin(p) + '\n').join('')}`);
+  return 0;
 }
 
 /** `--plugin-info NAME`: describe one plugin (info, init schema, open parameters). Owner: src/sources. */
-export async function printPluginInfo(_request: { plugin: PluginConfig; io: CliIO }): Promise<number> {
-  throw new NotIntegratedError('--plugin-info', 'printPluginInfo in src/cli/integration.ts');
+export async function printPluginInfo(request: { plugin: PluginConfig; io: CliIO }): Promise<number> {
+  request.io.out(describePlugin(request.plugin));
+  return NATIVE_PLUGINS[request.plugin.name] ? 0 : 1;
 }
 
 /** `log_syslog`: also send Peregrine's log to syslog (src/util/log.ts setLogSink). Owner: outputs (src/outputs). */

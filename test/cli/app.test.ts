@@ -186,8 +186,29 @@ test('actions run in Falco\'s order: the first one asked for wins', async (t) =>
 test('features whose module is not connected say so and exit 1', async (t) => {
   const { config } = setup(t);
   const io = captureIO();
-  assert.equal(await runCli(['-c', config, '--list-plugins'], io), 1);
-  assert.equal(io.stderr, 'Error: --list-plugins is not available in this build yet (integration point: listPlugins in src/cli/integration.ts)\n');
+  assert.equal(await runCli(['-c', config, '--list-events'], io), 1);
+  assert.equal(io.stderr, 'Error: --list-events is not available in this build yet (integration point: listEvents in src/cli/integration.ts)\n');
+});
+
+test('--list-plugins and --plugin-info say which configured plugins Peregrine provides', async (t) => {
+  const { config } = setup(t, 'plugins:\n  - {name: k8saudit, library_path: libk8saudit.so, open_params: "http://:9765/k8s-audit"}\n' +
+    '  - {name: json, library_path: /opt/libjson.so}\n  - {name: cloudtrail, library_path: libcloudtrail.so}\n' +
+    'load_plugins: [k8saudit, json]\n');
+  const list = await run(['-c', config, '--list-plugins']);
+  assert.equal(list.code, 0);
+  assert.match(list.io.stdout, /^2 Plugins Loaded:\n\nName: k8saudit\nLibrary: \/usr\/share\/falco\/plugins\/libk8saudit\.so\n/);
+  assert.match(list.io.stdout, /Capabilities:\n {2}- Event Sourcing \(source='k8s_audit'\)\n {2}- Field Extraction \(sources: k8s_audit\)\n/);
+  assert.match(list.io.stdout, /Name: json\nLibrary: \/opt\/libjson\.so\n/);
+  const info = await run(['-c', config, '--plugin-info', '/opt/libjson.so']);
+  assert.equal(info.code, 0);
+  assert.match(info.io.stdout, /^Name: json\n/);
+  const unsupported = await run(['-c', config, '--plugin-info', 'cloudtrail']);
+  assert.equal(unsupported.code, 1);
+  assert.match(unsupported.io.stdout, /Supported: no/);
+  const unknown = await run(['-c', config, '--plugin-info', 'okta']);
+  assert.equal(unknown.io.stderr, "Error: No plugin named or with library_path 'okta' in the configuration (plugins:)\n");
+  // A loaded source plugin adds its event source.
+  assert.deepEqual((await run(['-c', config])).context?.enabledSources, ['syscall', 'k8s_audit']);
 });
 
 test('subcommands load the configuration and dispatch', async (t) => {
