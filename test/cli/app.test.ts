@@ -18,7 +18,7 @@ function setup(t: Ctx, configYaml = '') {
     'rules/a.yaml': '- rule: A\n  desc: a\n  condition: evt.type = open\n  output: a\n  priority: WARNING\n',
   });
   const config = path.join(dir, 'peregrine.yaml');
-  writeFileSync(config, `config_files: []\nlog_stderr: false\nrules_files: [${path.join(dir, 'rules')}]\n${configYaml}`);
+  writeFileSync(config, `config_files: []\nlog_stderr: false\nlog_syslog: false\nrules_files: [${path.join(dir, 'rules')}]\n${configYaml}`);
   const logs: string[] = [];
   setLogSink((_level, message) => logs.push(message));
   t.after(() => {
@@ -69,7 +69,7 @@ test('configuration errors: Error: file:line:column, exit 1, nothing on stdout',
   const { code, io } = await run(['-c', config, '--dry-run']);
   assert.equal(code, 1);
   assert.equal(io.stdout, '');
-  assert.equal(io.stderr, `Error: ${config}:5:3: webserver.listen_port: must be an integer, not the string "http"\n`);
+  assert.equal(io.stderr, `Error: ${config}:6:3: webserver.listen_port: must be an integer, not the string "http"\n`);
 });
 
 test('the agent gets the checked configuration, rules files and sources', async (t) => {
