@@ -89,6 +89,29 @@ export type ParsedCommandLine =
 
 const SUBCOMMANDS = ['validate', 'inspect', 'capture'];
 
+/** Flags older Falco releases had, with what replaces them, for scripts that still pass them. */
+const REMOVED_FALCO_FLAGS: Readonly<Record<string, string>> = {
+  '-A': '-o base_syscalls.all=true',
+  '-e': '-o engine.kind=replay -o engine.replay.capture_file=FILE',
+  '-D': "-o 'rules[].disable.rule=NAME' (with * wildcards)",
+  '-t': "-o 'rules[].disable.rule=*' -o 'rules[].enable.tag=TAG'",
+  '-T': "-o 'rules[].disable.tag=TAG'",
+  '-b': '-o buffer_format_base64=true',
+  '--print-base64': '-o buffer_format_base64=true',
+  '-S': '-o falco_libs.snaplen=LEN',
+  '--snaplen': '-o falco_libs.snaplen=LEN',
+  '-s': '-o metrics.enabled=true -o metrics.output_file=FILE',
+  '--stats-interval': '-o metrics.interval=DURATION',
+  '-d': 'a service manager (systemd, Kubernetes) to run in the background',
+  '--daemon': 'a service manager (systemd, Kubernetes) to run in the background',
+  '--modern-bpf': '-o engine.kind=modern_ebpf',
+  '--nodriver': '-o engine.kind=nodriver',
+  '--cri': 'the container plugin settings (plugins[].init_config)',
+  '--disable-cri-async': 'the container plugin settings (plugins[].init_config)',
+  '-k': 'the k8smeta plugin',
+  '-K': 'the k8smeta plugin',
+};
+
 /** Repeatable options accumulate; absent ones stay undefined (so help shows no default). */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const listOf = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : []);
@@ -304,6 +327,11 @@ export function parseCommandLine(argv: readonly string[], io: CliIO = processIO)
     if (err.code === 'peregrine.options') io.err(err.message);
     if (err.code === 'commander.help' || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') {
       return { command: 'exit', exitCode: 0 };
+    }
+    if (err.code === 'commander.unknownOption') {
+      const flag = /unknown option '([^'=]+)/.exec(err.message)?.[1];
+      const replacement = flag !== undefined ? REMOVED_FALCO_FLAGS[flag] : undefined;
+      if (replacement) io.err(`${flag} is an option of older Falco releases; use ${replacement} instead.\n`);
     }
     if (err.code !== 'peregrine.options') {
       const sub = SUBCOMMANDS.find((name) => argv.includes(name));

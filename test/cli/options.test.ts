@@ -92,6 +92,9 @@ test('bad flags and values say what is wrong, exit 1', () => {
   assert.match(failure('-l'), /option '-l <rule>' argument missing/);
   assert.match(failure('rules.yaml'), /^Error: unknown command 'rules.yaml'/);
   assert.match(failure('--frobnicate'), /Run 'peregrine --help' for the list of options/);
+  // Flags of older Falco releases point to what replaced them.
+  assert.match(failure('-A'), /^Error: unknown option '-A'\n-A is an option of older Falco releases; use -o base_syscalls\.all=true instead\.\n/);
+  assert.match(failure('-e', 'trace.scap'), /use -o engine\.kind=replay -o engine\.replay\.capture_file=FILE instead/);
 });
 
 test('subcommand validate: files, --json, -c, -o', () => {

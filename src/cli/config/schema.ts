@@ -63,7 +63,6 @@ const CONFIG_PROPERTIES: Record<string, JsonSchema> = {
     description: 'One selection.',
     additionalProperties: false,
     properties: { enable: ruleSelector, disable: ruleSelector },
-    'x-expected': 'a map with `enable:` or `disable:`',
   }),
   engine: map('Where events come from.', {
     kind: str('Engine: modern_ebpf (live capture), replay (a capture file), nodriver (plugin sources only); kmod, ebpf and gvisor are Falco drivers Peregrine does not provide.',
