@@ -16,6 +16,7 @@ import {
   type FieldType,
   type FieldValue,
   type JsonFieldValue,
+  type PrintFormat,
 } from './types.js';
 
 /** What an extractor provides for one bound field; see BoundField. */
@@ -35,6 +36,8 @@ export type ExtractorFactory<E> = (def: FieldDef, arg: FieldArg | undefined) => 
 export interface EventParamInfo {
   readonly name: string;
   readonly type: FieldType;
+  /** How the parameter's raw value prints (e.g. flags in hex), when not plain decimal. */
+  readonly printFormat?: PrintFormat;
 }
 
 /**
@@ -222,7 +225,7 @@ export class Registry<E> implements FieldRegistry<E> {
           const wanted = rest.slice(1);
           const param = this.paramPrefix(wanted);
           if (param === undefined) throw new FieldBindError(`unknown event argument ${wanted}`);
-          const typed = spec.syntax === 'evt-rawarg' ? this.typedDef(def, param.type) : def;
+          const typed = spec.syntax === 'evt-rawarg' ? this.typedDef(def, param) : def;
           return { parsedLength: nameLength + 1 + param.name.length, def: typed, arg: { key: param.name, raw: param.name } };
         }
         throw new FieldBindError(`filter syntax error: ${text}`);
@@ -298,11 +301,12 @@ export class Registry<E> implements FieldRegistry<E> {
     return name === undefined ? undefined : { name, type: 'CHARBUF' };
   }
 
-  private typedDef(def: FieldDef, type: FieldType): FieldDef {
-    const key = `${def.name}:${type}`;
+  /** The declaration of evt.rawarg typed as one parameter (type and print format). */
+  private typedDef(def: FieldDef, param: EventParamInfo): FieldDef {
+    const key = `${def.name}:${param.type}:${param.printFormat ?? ''}`;
     let typed = this.typedDefs.get(key);
     if (typed === undefined) {
-      typed = { ...def, type };
+      typed = Object.freeze({ ...def, type: param.type, ...(param.printFormat ? { printFormat: param.printFormat } : {}) });
       this.typedDefs.set(key, typed);
     }
     return typed;
