@@ -28,7 +28,9 @@ export interface FieldExtractor<E> {
 
 /**
  * Builds the extractor of a field for one argument. Called at rule load time, once per use of the
- * field; may throw FieldBindError for an argument the extractor cannot serve.
+ * field; may throw FieldBindError for an argument the extractor cannot serve. The returned object
+ * becomes the BoundField (the registry adds def, arg, text and hasExtractor to it), so return a
+ * fresh object per call; methods may use `this`.
  */
 export type ExtractorFactory<E> = (def: FieldDef, arg: FieldArg | undefined) => FieldExtractor<E>;
 
@@ -90,6 +92,8 @@ export class Registry<E> implements FieldRegistry<E> {
   private readonly longestFirst = new Map<FieldClassDecl, FieldDef[]>();
   /** evt.rawarg takes its type from the parameter: one derived declaration per parameter type. */
   private readonly typedDefs = new Map<string, FieldDef>();
+  /** Extractor objects already turned into bound fields. */
+  private readonly adopted = new WeakSet<object>();
 
   constructor(source: string, classes: readonly FieldClassDecl[], options: RegistryOptions = {}) {
     this.source = source;
@@ -146,15 +150,26 @@ export class Registry<E> implements FieldRegistry<E> {
     if (factory === undefined) {
       return { ...resolved, hasExtractor: false, extract: () => undefined };
     }
-    const ex = factory(resolved.def, resolved.arg);
-    const bound: BoundField<E> = {
+    return this.boundFrom(factory(resolved.def, resolved.arg), resolved);
+  }
+
+  /**
+   * Makes the extractor object itself the bound field, so that `extract` is called directly with
+   * the extractor as `this` (no wrapper on the per-event path). An object a factory hands out
+   * twice is wrapped instead, since each binding needs its own def/arg/text.
+   */
+  private boundFrom(ex: FieldExtractor<E>, resolved: ResolvedField): BoundField<E> {
+    if (!this.adopted.has(ex) && Object.isExtensible(ex)) {
+      this.adopted.add(ex);
+      return Object.assign(ex, { def: resolved.def, arg: resolved.arg, text: resolved.text, hasExtractor: true });
+    }
+    return {
       ...resolved,
       hasExtractor: true,
       extract: ex.extract.bind(ex),
       ...(ex.toText ? { toText: ex.toText.bind(ex) } : {}),
       ...(ex.toJson ? { toJson: ex.toJson.bind(ex) } : {}),
     };
-    return bound;
   }
 
   /**

@@ -217,3 +217,42 @@ test('the first class that recognises a prefix decides', () => {
   assert.equal(reg.bind('x.yz', undefined), undefined);
   assert.equal(reg.bind('x.y', undefined)!.def.className, 'a');
 });
+
+test('extractors may keep state on `this`; an object handed out twice still binds correctly', () => {
+  const reg = createSyscallSourceDefinition<number>().fields;
+  class Scaled {
+    constructor(private readonly factor: number) {}
+    extract(evt: number): number {
+      return evt * this.factor;
+    }
+  }
+  reg.implement('proc.apid', (_d, a) => new Scaled(a?.index ?? 1));
+  const apid2 = reg.bind('proc.apid', arg('2'))!;
+  const apid3 = reg.bind('proc.apid', arg('3'))!;
+  assert.equal(apid2.extract(10), 20);
+  assert.equal(apid3.extract(10), 30);
+  assert.equal(apid2.text, 'proc.apid[2]');
+
+  const shared = { extract: (evt: number) => evt + 1 };
+  reg.implement('proc.pid', () => shared);
+  const a = reg.bind('proc.pid', undefined)!;
+  const b = reg.bind('proc.vpid', undefined)!;
+  const c = reg.bind('proc.pid', undefined)!;
+  assert.equal(a.extract(1), 2);
+  assert.equal(c.extract(1), 2);
+  assert.equal(a.def.name, 'proc.pid');
+  assert.equal(c.def.name, 'proc.pid');
+  assert.equal(b.hasExtractor, false);
+});
+
+test('static_fields: constant static.NAME fields in every source, suggested for outputs', () => {
+  const reg = createSyscallSourceDefinition<unknown>({ staticFields: { env: 'prod', team: 'sec' } }).fields;
+  const env = reg.bind('static.env', undefined)!;
+  assert.equal(env.hasExtractor, true);
+  assert.equal(env.extract(undefined), 'prod');
+  assert.ok(env.def.addOutput);
+  assert.equal(reg.bind('static.nosuch', undefined), undefined);
+  const names = reg.classes().map((c) => c.name);
+  assert.ok(names.indexOf('static') < names.indexOf('container'), 'before the plugin classes, as in Falco');
+  assert.equal(createK8sAuditFieldRegistry<unknown>({ team: 'sec' }).bind('static.team', undefined)!.extract(undefined), 'sec');
+});
