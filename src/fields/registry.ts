@@ -145,7 +145,10 @@ export class Registry<E> implements FieldRegistry<E> {
 
   bind(name: string, arg: FieldArg | undefined): BoundField<E> | undefined {
     const resolved = this.resolve(name, arg);
-    if (resolved === undefined) return undefined;
+    return resolved === undefined ? undefined : this.bindResolved(resolved);
+  }
+
+  private bindResolved(resolved: ResolvedField): BoundField<E> {
     const factory = this.factories.get(resolved.def.name);
     if (factory === undefined) {
       return { ...resolved, hasExtractor: false, extract: () => undefined };
@@ -177,7 +180,14 @@ export class Registry<E> implements FieldRegistry<E> {
    * FieldBindError for a known field with a bad argument.
    */
   resolve(name: string, arg: FieldArg | undefined): ResolvedField | undefined {
-    const text = arg === undefined ? name : `${name}[${arg.raw}]`;
+    return this.resolveText(arg === undefined ? name : `${name}[${arg.raw}]`);
+  }
+
+  /**
+   * Resolves a field as written, argument included (`proc.aname[2]`, `evt.arg.fd`): what Falco
+   * does with the names in exception `fields` and in output format tokens.
+   */
+  resolveText(text: string): ResolvedField | undefined {
     for (const cls of this.classList) {
       const rejection = cls.reject?.(text);
       if (rejection !== undefined) throw new FieldBindError(rejection);
@@ -187,6 +197,12 @@ export class Registry<E> implements FieldRegistry<E> {
       return { def: match.def, ...(match.arg ? { arg: match.arg } : {}), text };
     }
     return undefined;
+  }
+
+  /** bind() for a field as written, argument included; see resolveText. */
+  bindText(text: string): BoundField<E> | undefined {
+    const resolved = this.resolveText(text);
+    return resolved === undefined ? undefined : this.bindResolved(resolved);
   }
 
   private matchInClass(cls: FieldClassDecl, text: string): ClassMatch | undefined {

@@ -6,7 +6,7 @@ import { Registry } from '../../src/fields/registry.js';
 import { createSyscallSourceDefinition } from '../../src/sources/syscall/definition.js';
 import { createCloudtrailFieldRegistry, createK8sAuditFieldRegistry } from '../../src/fields/plugins/index.js';
 import { declareClass } from '../../src/fields/declare.js';
-import { FieldBindError, type FieldArg, type FieldDef } from '../../src/fields/types.js';
+import { FieldBindError, unknownFieldMessage, type FieldArg, type FieldDef } from '../../src/fields/types.js';
 
 const syscall = createSyscallSourceDefinition<unknown>().fields;
 const arg = (raw: string): FieldArg => ({ raw });
@@ -255,4 +255,14 @@ test('static_fields: constant static.NAME fields in every source, suggested for 
   const names = reg.classes().map((c) => c.name);
   assert.ok(names.indexOf('static') < names.indexOf('container'), 'before the plugin classes, as in Falco');
   assert.equal(createK8sAuditFieldRegistry<unknown>({ team: 'sec' }).bind('static.team', undefined)!.extract(undefined), 'sec');
+});
+
+test('bindText resolves a field as written, as Falco checks exception fields', () => {
+  const b = syscall.bindText('proc.aname[2]')!;
+  assert.equal(b.def.name, 'proc.aname');
+  assert.deepEqual(b.arg, { index: 2, raw: '2' });
+  assert.equal(b.text, 'proc.aname[2]');
+  assert.equal(syscall.bindText('evt.arg.fd')!.arg?.key, 'fd');
+  assert.equal(syscall.bindText('not.exist'), undefined);
+  assert.equal(unknownFieldMessage('proc.nobody'), 'filter_check called with nonexistent field proc.nobody');
 });
