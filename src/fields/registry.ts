@@ -79,7 +79,7 @@ function parseInt32(text: string): number {
   return Number(text) | 0;
 }
 
-/** Outcome of offering a text to one class: no prefix matched, or the parse and its length. */
+/** What a class parsed of a text: the field it matched and how many characters it consumed. */
 type ClassMatch = { readonly parsedLength: number; readonly def: FieldDef; readonly arg?: FieldArg };
 
 export class Registry<E> implements FieldRegistry<E> {
@@ -103,13 +103,16 @@ export class Registry<E> implements FieldRegistry<E> {
 
   /**
    * Appends a class (plugin fields, Falco's `static_fields`). As Falco does, a field that another
-   * class already declares is refused.
+   * class already declares is refused (with Falco's message for plugins).
    */
   addClass(cls: FieldClassDecl): void {
     for (const def of cls.fields) {
-      if (this.byName.has(def.name)) {
-        throw new Error(`field '${def.name}' of class '${cls.name}' is already declared for source '${this.source}'`);
-      }
+      if (!this.byName.has(def.name)) continue;
+      throw new Error(
+        cls.plugin
+          ? `Plugin '${cls.name}' supports extraction of field '${def.name}' that is overlapping for source '${this.source}'`
+          : `field '${def.name}' of class '${cls.name}' is already declared for source '${this.source}'`,
+      );
     }
     for (const def of cls.fields) this.byName.set(def.name, def);
     this.classList.push(cls);

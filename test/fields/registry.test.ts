@@ -203,7 +203,10 @@ test('unimplemented fields bind with hasExtractor false; implement() attaches th
 test('addClass refuses a field another class already declares (as Falco refuses overlapping plugins)', () => {
   const reg = createSyscallSourceDefinition<unknown>().fields;
   const overlapping = declareClass({ name: 'mine', plugin: true }, [{ name: 'proc.name', type: 'CHARBUF', desc: 'Clash.' }]);
-  assert.throws(() => reg.addClass(overlapping), /field 'proc.name' of class 'mine' is already declared for source 'syscall'/);
+  assert.throws(() => reg.addClass(overlapping), {
+    message: "Plugin 'mine' supports extraction of field 'proc.name' that is overlapping for source 'syscall'",
+  });
+  assert.throws(() => reg.addClass({ ...overlapping, plugin: false }), /field 'proc.name' of class 'mine' is already declared/);
   const statics = declareClass({ name: 'static' }, [{ name: 'static.env', type: 'CHARBUF', desc: 'A static field.' }]);
   reg.addClass(statics);
   assert.equal(reg.bind('static.env', undefined)!.def.className, 'static');
