@@ -4,6 +4,10 @@
 // loads the configuration and fails with a clear message rather than a crash.
 //
 // To connect a module, replace the body of its function here; the signatures are the contract.
+import { renderFieldList } from '../fields/list.js';
+import { createK8sAuditFieldRegistry } from '../fields/plugins/index.js';
+import type { FieldRegistry } from '../fields/types.js';
+import { createSyscallSourceDefinition } from '../sources/syscall/definition.js';
 import type { LoadedConfig } from './config/load.js';
 import type { ResolvedRulesFiles } from './config/rules-files.js';
 import type { PeregrineConfig, PluginConfig } from './config/types.js';
@@ -15,8 +19,12 @@ import { type InspectOptions, inspectCommand } from './commands/inspect.js';
 import { validateCommand } from './commands/validate.js';
 
 
-/** `--list [SOURCE]`: print the fields of every source, or of `source`. Owner: field registry (src/fields). */
-export async function listFields(_request: {
+/**
+ * `--list [SOURCE]`: print the fields of every event source of this configuration, or of `source`
+ * (the caller has checked it is one). Connected: src/fields/list.ts over the syscall source and the
+ * plugin sources of the loaded plugins, with `static_fields`.
+ */
+export async function listFields(request: {
   source?: string;
   namesOnly: boolean;
   verbose: boolean;
@@ -24,7 +32,15 @@ export async function listFields(_request: {
   config: PeregrineConfig;
   io: CliIO;
 }): Promise<number> {
-  throw new NotIntegratedError('--list', 'listFields in src/cli/integration.ts');
+  const { config } = request;
+  const staticFields = Object.keys(config.static_fields).length > 0 ? config.static_fields : undefined;
+  const registries: FieldRegistry<unknown>[] = [createSyscallSourceDefinition<unknown>(staticFields ? { staticFields } : {}).fields];
+  if (eventSources(config).includes('k8s_audit')) registries.push(createK8sAuditFieldRegistry<unknown>(staticFields));
+  request.io.out(renderFieldList(registries, {
+    ...(request.source !== undefined ? { source: request.source } : {}),
+    verbose: request.verbose, namesOnly: request.namesOnly, format: request.format,
+  }));
+  return 0;
 }
 
 /** `--list-events`: print the event table. Owner: scap event table (src/scap). */

@@ -190,6 +190,20 @@ test('features whose module is not connected say so and exit 1', async (t) => {
   assert.equal(io.stderr, 'Error: --list-events is not available in this build yet (integration point: listEvents in src/cli/integration.ts)\n');
 });
 
+test('--list prints the fields of the configured sources (real field registries)', async (t) => {
+  const { config } = setup(t, 'static_fields:\n  cluster: prod\n');
+  const names = await run(['-c', config, '--list', 'syscall', '-N']);
+  assert.equal(names.code, 0);
+  const listed = names.io.stdout.trim().split('\n');
+  for (const field of ['evt.type', 'proc.name', 'fd.name', 'container.id', 'static.cluster']) assert.ok(listed.includes(field), field);
+  assert.ok(!listed.includes('ka.verb'));
+  const json = await run(['-c', config, '--list', '--format', 'json', '-o', 'plugins[]={"name": "k8saudit", "library_path": "libk8saudit.so"}',
+    '-o', 'load_plugins[]=k8saudit']);
+  const classes = (JSON.parse(json.io.stdout) as { fieldclasses: { name: string }[] }).fieldclasses.map((c) => c.name);
+  assert.ok(classes.includes('k8saudit (plugin)'), classes.join(','));
+  assert.ok(classes.includes('process'));
+});
+
 test('--list-plugins and --plugin-info say which configured plugins Peregrine provides', async (t) => {
   const { config } = setup(t, 'plugins:\n  - {name: k8saudit, library_path: libk8saudit.so, open_params: "http://:9765/k8s-audit"}\n' +
     '  - {name: json, library_path: /opt/libjson.so}\n  - {name: cloudtrail, library_path: libcloudtrail.so}\n' +
