@@ -15,7 +15,7 @@ import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { Client } from 'undici';
-import { writeFully, type AlertOutput, type OutputMessage } from './output.js';
+import { sendEach, writeFully, type AlertOutput, type OutputMessage } from './output.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -228,7 +228,7 @@ export class HttpOutput implements AlertOutput {
 
   async send(batch: readonly OutputMessage[]): Promise<void> {
     // One request per alert: receivers expect one JSON document (or line) per POST.
-    for (const message of batch) await this.deliver(message.text);
+    return sendEach(batch, (message) => this.deliver(message.text));
   }
 
   async reopen(): Promise<void> {

@@ -96,6 +96,30 @@ export function batchLines(batch: readonly OutputMessage[]): string {
   return text;
 }
 
+/** Some alerts of a batch could not be delivered; the message is the first failure's. */
+export class DeliveryError extends Error {
+  constructor(message: string, readonly failedAlerts: number) {
+    super(failedAlerts > 1 ? `${message} (${failedAlerts} alerts failed in this batch)` : message);
+  }
+}
+
+/**
+ * Sends each message of a batch on its own, going on after a failure so that one bad alert does
+ * not cost the others; rejects at the end with a DeliveryError counting the failures.
+ */
+export async function sendEach(batch: readonly OutputMessage[], send: (message: OutputMessage) => Promise<void>): Promise<void> {
+  let failed = 0;
+  let first: unknown;
+  for (const message of batch) {
+    try {
+      await send(message);
+    } catch (err) {
+      if (failed++ === 0) first = err;
+    }
+  }
+  if (failed > 0) throw new DeliveryError(describeError(first), failed);
+}
+
 /** Short description of an error for log lines: the message, with the errno code when there is one. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../util/log.js';
-import { batchLines, LineWriter, type AlertOutput, type OutputMessage } from './output.js';
+import { batchLines, LineWriter, sendEach, type AlertOutput, type OutputMessage } from './output.js';
 
 /** Options from falco.yaml `program_output` (plus `buffered_outputs`). */
 export interface ProgramOutputOptions {
@@ -110,7 +110,7 @@ export class ProgramOutput implements AlertOutput {
 
   async send(batch: readonly OutputMessage[]): Promise<void> {
     if (this.options.keepAlive) return this.writer.write(batchLines(batch));
-    for (const message of batch) await this.runOnce(message.text + '\n');
+    return sendEach(batch, (message) => this.runOnce(message.text + '\n'));
   }
 
   /** Ends the long-lived process' input and waits (bounded) for it to exit. */

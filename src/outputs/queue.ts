@@ -15,7 +15,7 @@
 import { log } from '../util/log.js';
 import type { Alert } from './alert.js';
 import type { AlertFormatter } from './format.js';
-import { describeError, type AlertOutput, type OutputMessage } from './output.js';
+import { DeliveryError, describeError, type AlertOutput, type OutputMessage } from './output.js';
 
 export interface OutputsQueueOptions {
   /** `outputs_queue.capacity` (default 0 = unbounded): most alerts waiting for delivery. */
@@ -233,8 +233,10 @@ export class OutputsQueue {
       await output.send(messages);
       stats.delivered += messages.length;
     } catch (err) {
+      const failed = err instanceof DeliveryError ? err.failedAlerts : messages.length;
       stats.errors++;
-      stats.failed += messages.length;
+      stats.failed += failed;
+      stats.delivered += messages.length - failed;
       this.reporters.get(output.name)!.report(output.name, describeError(err));
     } finally {
       clearTimeout(watchdog);

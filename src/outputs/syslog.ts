@@ -2,7 +2,7 @@
 // priorities are syslog severities), facility LOG_USER, the formatted line without newline.
 // Also the `log_syslog` sink: Peregrine's own log lines through the same kind of socket.
 import { LOG_SEVERITY, setLogSink, type LogSink } from '../util/log.js';
-import type { AlertOutput, OutputMessage } from './output.js';
+import { sendEach, type AlertOutput, type OutputMessage } from './output.js';
 import { SyslogSocket, type SyslogSocketOptions } from './syslog-socket.js';
 
 /** Options from falco.yaml `syslog_output` (Peregrine additions marked). */
@@ -16,10 +16,8 @@ export class SyslogOutput implements AlertOutput {
     this.socket = new SyslogSocket(options);
   }
 
-  async send(batch: readonly OutputMessage[]): Promise<void> {
-    for (const message of batch) {
-      await this.socket.send(message.alert.priority, message.text);
-    }
+  send(batch: readonly OutputMessage[]): Promise<void> {
+    return sendEach(batch, (message) => this.socket.send(message.alert.priority, message.text));
   }
 
   async reopen(): Promise<void> {
