@@ -15,7 +15,7 @@ import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { Client } from 'undici';
-import { sendEach, writeFully, type AlertOutput, type OutputMessage } from './output.js';
+import { sendEach, withTimeout, writeFully, type AlertOutput, type OutputMessage } from './output.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -240,6 +240,8 @@ export class HttpOutput implements AlertOutput {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    // A request in flight ends within its timeout; past that, the connection is cut.
+    const closed = await withTimeout(this.client.close(), this.timeoutMs);
+    if (!closed) await this.client.destroy();
   }
 }

@@ -15,7 +15,7 @@
 import { log } from '../util/log.js';
 import type { Alert } from './alert.js';
 import type { AlertFormatter } from './format.js';
-import { DeliveryError, describeError, type AlertOutput, type OutputMessage } from './output.js';
+import { DeliveryError, describeError, withTimeout, type AlertOutput, type OutputMessage } from './output.js';
 
 export interface OutputsQueueOptions {
   /** `outputs_queue.capacity` (default 0 = unbounded): most alerts waiting for delivery. */
@@ -307,18 +307,5 @@ export class OutputsQueue {
         this.reporters.get(output.name)!.report(output.name, describeError(err));
       }
     }));
-  }
-}
-
-/** Resolves true when `promise` settles within `ms`, false otherwise. */
-async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
