@@ -13,7 +13,7 @@
 //       tags or message.
 import { priorityName } from '../engine/priority.js';
 import type { Alert, AlertFieldValue } from './alert.js';
-import { toFalcoJson, type FalcoJsonValue } from './json.js';
+import { toFalcoJson, writeObject } from './json.js';
 
 /** Formatting settings; each comes from the falco.yaml key named in its comment. */
 export interface AlertFormatOptions {
@@ -52,9 +52,17 @@ function splitNs(ns: bigint): [number, bigint] {
   return [Number((ns - nanos) / NS_PER_S), nanos];
 }
 
+// Alerts come in bursts within the same second: the date part is computed once per second.
+let cachedSecond = NaN;
+let cachedDateTime = '';
+
 /** `YYYY-MM-DDTHH:MM:SS` in UTC for a time in seconds since the epoch. */
 function utcDateTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 19);
+  if (seconds !== cachedSecond) {
+    cachedDateTime = new Date(seconds * 1000).toISOString().slice(0, 19);
+    cachedSecond = seconds;
+  }
+  return cachedDateTime;
 }
 
 /**
@@ -81,9 +89,17 @@ export function formatJsonTime(ns: bigint): string {
   return `${utcDateTime(seconds)}.${pad9(nanos)}Z`;
 }
 
-/** Sorted, de-duplicated tags (Falco keeps them in a std::set). */
-function sortedTags(tags: readonly string[]): string[] {
-  return [...new Set(tags)].sort();
+// Rules hand the same tags array with every alert: its JSON is computed once per array.
+const tagsJsonCache = new WeakMap<readonly string[], string>();
+
+/** JSON of the tags sorted and de-duplicated (Falco keeps them in a std::set). */
+function tagsJson(tags: readonly string[]): string {
+  let json = tagsJsonCache.get(tags);
+  if (json === undefined) {
+    json = toFalcoJson([...new Set(tags)].sort());
+    tagsJsonCache.set(tags, json);
+  }
+  return json;
 }
 
 /** Renders alerts to the text or JSON line that every output sends. */
@@ -105,21 +121,19 @@ export class AlertFormatter {
     const line = `${time}: ${priorityName(alert.priority)} ${alert.output}`;
     if (!o.json) return line;
 
-    const event: Record<string, FalcoJsonValue> = {
-      time: formatJsonTime(alert.time),
-      rule: alert.rule,
-      priority: priorityName(alert.priority),
-      source: alert.source,
-      hostname: o.hostname,
-    };
-    if (o.includeOutput) event.output = line;
-    if (o.includeTags) event.tags = sortedTags(alert.tags);
-    if (o.includeMessage) event.message = alert.output;
+    // Properties written directly in nlohmann's (sorted) order: hostname, message, output,
+    // output_fields, priority, rule, source, tags, time.
+    let json = '{"hostname":' + JSON.stringify(o.hostname);
+    if (o.includeMessage) json += ',"message":' + JSON.stringify(alert.output);
+    if (o.includeOutput) json += ',"output":' + JSON.stringify(line);
     if (o.includeOutputFields) {
       // The prefix's time field joins the rule's fields with the raw ns timestamp as its JSON value.
-      event.output_fields = { ...alert.outputFields, [o.iso8601 ? 'evt.time.iso8601' : 'evt.time']: alert.time };
+      json += ',"output_fields":' + writeObject(alert.outputFields, o.iso8601 ? 'evt.time.iso8601' : 'evt.time', alert.time);
     }
-    return toFalcoJson(event);
+    json += ',"priority":' + JSON.stringify(priorityName(alert.priority)) + ',"rule":' + JSON.stringify(alert.rule) +
+      ',"source":' + JSON.stringify(alert.source);
+    if (o.includeTags) json += ',"tags":' + tagsJson(alert.tags);
+    return json + ',"time":"' + formatJsonTime(alert.time) + '"}';
   }
 
   private formatInternal(alert: Alert): string {

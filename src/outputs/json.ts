@@ -66,45 +66,50 @@ function formatNumber(x: number): string {
   return formatJsonDouble(x);
 }
 
-/** Appends the JSON text of `value` to `out`; `undefined` (no value) is `null`. */
-function write(value: FalcoJsonValue | undefined, out: string[]): void {
-  if (value === null || value === undefined) {
-    out.push('null');
-  } else if (typeof value === 'string') {
-    // JSON.stringify escapes exactly what nlohmann escapes: quote, backslash, control characters
-    // (\b \f \n \r \t by name, the rest as lower-case \u00xx); non-ASCII is written as is.
-    out.push(JSON.stringify(value));
-  } else if (typeof value === 'number') {
-    out.push(formatNumber(value));
-  } else if (typeof value === 'bigint') {
-    out.push(value.toString());
-  } else if (typeof value === 'boolean') {
-    out.push(value ? 'true' : 'false');
-  } else if (value instanceof JsonFloat) {
-    out.push(formatJsonDouble(value.value));
-  } else if (Array.isArray(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      write(value[i] as FalcoJsonValue, out);
-    }
-    out.push(']');
-  } else {
-    const object = value as { readonly [key: string]: FalcoJsonValue | undefined };
-    const keys = Object.keys(object).sort(compareKeys);
-    out.push('{');
-    for (let i = 0; i < keys.length; i++) {
-      if (i > 0) out.push(',');
-      out.push(JSON.stringify(keys[i]), ':');
-      write(object[keys[i]!], out);
-    }
-    out.push('}');
+/** The JSON text of `value`; `undefined` (no value) is `null`. */
+function write(value: FalcoJsonValue | undefined): string {
+  switch (typeof value) {
+    case 'string':
+      // JSON.stringify escapes exactly what nlohmann escapes: quote, backslash, control characters
+      // (\b \f \n \r \t by name, the rest as lower-case \u00xx); non-ASCII is written as is.
+      return JSON.stringify(value);
+    case 'number':
+      return formatNumber(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
   }
+  if (value === null) return 'null';
+  if (value instanceof JsonFloat) return formatJsonDouble(value.value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) text += (i > 0 ? ',' : '') + write(value[i] as FalcoJsonValue);
+    return text + ']';
+  }
+  return writeObject(value as { readonly [key: string]: FalcoJsonValue | undefined });
+}
+
+/** An object with its keys sorted; `extraKey` (when given) is added with `extraValue`. */
+export function writeObject(
+  object: { readonly [key: string]: FalcoJsonValue | undefined },
+  extraKey?: string,
+  extraValue?: FalcoJsonValue,
+): string {
+  const keys = Object.keys(object);
+  if (extraKey !== undefined && !(extraKey in object)) keys.push(extraKey);
+  keys.sort(compareKeys);
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    text += (i > 0 ? ',' : '') + JSON.stringify(key) + ':' + write(key === extraKey ? extraValue : object[key]);
+  }
+  return text + '}';
 }
 
 /** Serializes `value` as Falco's nlohmann::json `dump()` does (sorted keys, compact). */
 export function toFalcoJson(value: FalcoJsonValue | undefined): string {
-  const out: string[] = [];
-  write(value, out);
-  return out.join('');
+  return write(value);
 }
