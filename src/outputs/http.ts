@@ -14,7 +14,7 @@ import path from 'node:path';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { Client } from 'undici';
+import { Client, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { sendEach, withTimeout, writeFully, type AlertOutput, type OutputMessage } from './output.js';
 
 const gzip = promisify(gzipCallback);
@@ -120,6 +120,9 @@ function tlsOptions(o: HttpOutputOptions): ConnectionOptions {
   return tls;
 }
 
+/** Environment variables naming a proxy, as libcurl reads them. */
+const PROXY_VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY'];
+
 function isTimeout(err: unknown): boolean {
   const e = err as { name?: string; code?: string };
   return e.name === 'TimeoutError' || e.code === 'UND_ERR_CONNECT_TIMEOUT' ||
@@ -146,7 +149,7 @@ export class HttpOutput implements AlertOutput {
   readonly name = 'http';
   readonly url: URL;
   readonly stats: HttpOutputStats = { requests: 0, timeouts: 0, failures: 0 };
-  private readonly client: Client;
+  private readonly dispatcher: Dispatcher;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly maxTimeouts: number;
@@ -169,25 +172,25 @@ export class HttpOutput implements AlertOutput {
       'user-agent': options.user_agent ?? HTTP_OUTPUT_DEFAULTS.user_agent,
     };
     if (options.compress_uploads) this.headers['content-encoding'] = 'gzip';
-    this.client = new Client(this.url.origin, {
-      connect: {
-        ...(this.url.protocol === 'https:' ? tlsOptions(options) : {}),
-        timeout: this.timeoutMs,
-        // TCP keep-alive probes on the kept-open connection, as libcurl's TCP_KEEPALIVE.
-        keepAlive: options.keep_alive ?? false,
-      },
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 600_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      pipelining: 1,
-    });
+    const connect = {
+      ...(this.url.protocol === 'https:' ? tlsOptions(options) : {}),
+      timeout: this.timeoutMs,
+      // TCP keep-alive probes on the kept-open connection, as libcurl's TCP_KEEPALIVE.
+      keepAlive: options.keep_alive ?? false,
+    };
+    const common = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs, pipelining: 1 };
+    const proxyConfigured = PROXY_VARIABLES.some((name) => process.env[name]);
+    this.dispatcher = proxyConfigured
+      // Through a proxy the target's TLS settings go in requestTls; `connect` serves direct (no_proxy) hosts.
+      ? new EnvHttpProxyAgent({ ...common, connections: 1, connect, requestTls: connect })
+      : new Client(this.url.origin, { ...common, connect });
   }
 
   /** One POST; resolves with the status, rejects on network errors and timeouts. */
   private async post(body: Buffer | string): Promise<void> {
     this.stats.requests++;
-    const response = await this.client.request({
+    const response = await this.dispatcher.request({
+      origin: this.url.origin,
       path: this.url.pathname + this.url.search,
       method: 'POST',
       headers: this.headers,
@@ -241,7 +244,7 @@ export class HttpOutput implements AlertOutput {
 
   async close(): Promise<void> {
     // A request in flight ends within its timeout; past that, the connection is cut.
-    const closed = await withTimeout(this.client.close(), this.timeoutMs);
-    if (!closed) await this.client.destroy();
+    const closed = await withTimeout(this.dispatcher.close(), this.timeoutMs);
+    if (!closed) await this.dispatcher.destroy();
   }
 }

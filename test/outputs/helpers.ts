@@ -9,6 +9,12 @@ import { Priority } from '../../src/engine/priority.js';
 import type { Alert } from '../../src/outputs/alert.js';
 import { configureLog, setLogSink, type LogLevel } from '../../src/util/log.js';
 
+// The receivers of these tests live on loopback: a proxy set in the environment must not be used
+// for them (the proxy test sets its own).
+for (const name of ['no_proxy', 'NO_PROXY']) {
+  process.env[name] = [process.env[name], '127.0.0.1', 'localhost'].filter(Boolean).join(',');
+}
+
 /** A rule alert like the ones of the corpus' open_from_cat rule, numbered through its command. */
 export function sampleAlert(n = 0, overrides: Partial<Alert> = {}): Alert {
   return {

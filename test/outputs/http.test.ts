@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -240,6 +240,54 @@ test('http output: echo copies the server\'s answers to standard output', async 
     assert.equal(stdout, 'ack-from-receiver\nack-from-receiver\n');
     assert.equal(receiver.requests.length, 2);
   } finally {
+    await receiver.stop();
+  }
+});
+
+test('http output: goes through the proxy named by http_proxy / https_proxy, as libcurl does', async () => {
+  const receiver = new Receiver(https.createServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }));
+  const base = await receiver.listen();
+  // A real forward proxy: CONNECT tunnels to the requested host.
+  const tunnels: string[] = [];
+  const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+  const proxySockets = new Set<Socket>();
+  proxy.on('connect', (req: http.IncomingMessage, client: Socket, head: Buffer) => {
+    tunnels.push(req.url!);
+    proxySockets.add(client);
+    const [host, port] = req.url!.split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    proxySockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const saved = { https_proxy: process.env.https_proxy, no_proxy: process.env.no_proxy, NO_PROXY: process.env.NO_PROXY };
+  process.env.https_proxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  delete process.env.no_proxy;
+  delete process.env.NO_PROXY;
+  try {
+    const outputs = await deliver({ http_output: { enabled: true, url: base, ca_cert: pki.caCert } }, 2);
+    assert.equal(outputs.stats.outputs.http!.delivered, 2);
+    assert.equal(receiver.requests.length, 2);
+    assert.ok(tunnels.length >= 1 && tunnels.every((t) => t === new URL(base).host), JSON.stringify(tunnels));
+    // no_proxy exempts the host: straight to the receiver.
+    tunnels.length = 0;
+    process.env.no_proxy = '127.0.0.1';
+    await deliver({ http_output: { enabled: true, url: base, ca_cert: pki.caCert } }, 1);
+    assert.equal(receiver.requests.length, 3);
+    assert.deepEqual(tunnels, []);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    for (const s of proxySockets) s.destroy();
+    await new Promise((resolve) => proxy.close(resolve));
     await receiver.stop();
   }
 });
