@@ -11,6 +11,7 @@ import { PeregrineMetrics } from '../../src/server/metrics.js';
 import { PrometheusExporter } from '../../src/server/prometheus.js';
 import { peregrineVersion, versionsInfo } from '../../src/server/versions.js';
 import { WebServer, WebserverError } from '../../src/server/webserver.js';
+import { createTelemetry } from '../../src/server/index.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { makeTestPki, sampleAlert, tempDir, type TestPki } from '../outputs/helpers.js';
 
@@ -128,4 +129,29 @@ test('webserver errors: bad address, certificate without key, port in use', asyn
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
   }
+});
+
+test('createTelemetry: /metrics needs metrics.enabled and prometheus_metrics_enabled; snapshots need metrics.enabled', async () => {
+  const metrics = new PeregrineMetrics('0.1.0', 'h');
+  const base = { enabled: true, listen_address: '127.0.0.1', listen_port: 0, prometheus_metrics_enabled: true };
+
+  const off = createTelemetry({ webserver: base, metrics: { enabled: false } }, metrics);
+  assert.equal(off.snapshotter, undefined);
+  await off.start();
+  const offPort = (await off.webserver!.start()).port;
+  assert.equal((await get(`http://127.0.0.1:${offPort}/metrics`)).status, 404);
+  await off.stop();
+
+  const on = createTelemetry({ webserver: base, metrics: { enabled: true, interval: '1h', output_rule: false } }, metrics);
+  await on.start();
+  const onPort = (await on.webserver!.start()).port;
+  const scrape = await get(`http://127.0.0.1:${onPort}/metrics`);
+  assert.equal(scrape.status, 200);
+  assert.ok(scrape.body.includes('falcosecurity_falco_version_info{version="0.1.0"} 1'));
+  assert.ok(on.snapshotter && on.snapshotter.intervalMs === 3_600_000);
+  await on.stop();
+  await on.stop();
+
+  assert.equal(createTelemetry({ webserver: { ...base, enabled: false } }, metrics).webserver, undefined);
+  assert.throws(() => createTelemetry({ metrics: { enabled: true, output_rule: false } }, metrics), /Metrics are enabled with no output configured/);
 });
