@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createOutputs } from '../../src/outputs/index.js';
 import { captureLog, readLines, sampleAlert, tempDir } from './helpers.js';
 
@@ -81,4 +84,13 @@ test('program output with keep_alive: a program that exits is started again for 
     log.restore();
     cleanup();
   }
+});
+
+test('program output: the program\'s standard output is Peregrine\'s (program: cat echoes alerts)', async () => {
+  const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'emit-alerts.js');
+  const spec = { settings: { program_output: { enabled: true, program: 'cat' }, time_format_iso_8601: true }, count: 2, end: 'close' };
+  const { stdout } = await promisify(execFile)(process.execPath, [fixture, JSON.stringify(spec)]);
+  assert.equal(stdout,
+    '2016-08-04T16:17:57.881785348+0000: Warning An open was seen (command=cat /dev/null #0)\n' +
+    '2016-08-04T16:17:57.881785349+0000: Warning An open was seen (command=cat /dev/null #1)\n');
 });
