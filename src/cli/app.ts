@@ -16,7 +16,7 @@ import * as integration from './integration.js';
 import { type AgentOptions, type CliIO, type SubcommandConfigOptions, parseCommandLine, processIO } from './options.js';
 import { selectEventSources } from './sources.js';
 import { buildSupportReport } from './support.js';
-import { formatVersionText, peregrineVersion, versionsInfo } from './version.js';
+import { formatVersionText, peregrineVersion, versionsInfo } from '../version.js';
 
 /** The modules the command line calls (src/cli/integration.ts); tests and embedders may replace some. */
 export type Integration = typeof integration;

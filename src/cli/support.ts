@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { LoadedConfig } from './config/load.js';
-import { type VersionsInfo, peregrineVersion, versionsInfo } from './version.js';
+import { type VersionsInfo, peregrineVersion, versionsInfo } from '../version.js';
 
 export interface SupportReport {
   cmdline: string;

@@ -7,14 +7,14 @@ import type { Outputs } from '../outputs/index.js';
 import type { MetricsConfig, PeregrineMetrics } from './metrics.js';
 import { MetricsSnapshotter } from './metrics-snapshot.js';
 import { PrometheusExporter } from './prometheus.js';
-import { versionsInfo } from './versions.js';
+import { versionsInfo } from '../version.js';
 import { WebServer, type WebserverConfig } from './webserver.js';
 
 export { PeregrineMetrics, MetricCategory, type MetricsConfig, type RuleInfo, type StateCounters, type KernelCounters } from './metrics.js';
 export { MetricsSnapshotter } from './metrics-snapshot.js';
 export { PrometheusExporter } from './prometheus.js';
 export { WebServer, WebserverError, type WebserverConfig } from './webserver.js';
-export { versionsInfo, peregrineVersion, type VersionsInfo } from './versions.js';
+export { versionsInfo, peregrineVersion, type VersionsInfo } from '../version.js';
 
 /** The falco.yaml sections this wiring reads. */
 export interface ServerSettings {

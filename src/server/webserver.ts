@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { toFalcoJson } from '../outputs/json.js';
 import type { PrometheusExporter } from './prometheus.js';
-import type { VersionsInfo } from './versions.js';
+import type { VersionsInfo } from '../version.js';
 
 /** The `webserver` section of falco.yaml; missing keys take Falco's defaults. */
 export interface WebserverConfig {

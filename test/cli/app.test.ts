@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Integration, runCli } from '../../src/cli/app.js';
 import { CONFIG_SCHEMA } from '../../src/cli/config/schema.js';
-import { peregrineVersion } from '../../src/cli/version.js';
+import { peregrineVersion } from '../../src/version.js';
 import type { AgentRunContext } from '../../src/cli/integration.js';
 import { configureLog, setLogSink } from '../../src/util/log.js';
 import { captureIO, tempFiles } from './fixtures.js';

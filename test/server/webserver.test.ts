@@ -9,7 +9,7 @@ import { Priority } from '../../src/engine/priority.js';
 import { createOutputs } from '../../src/outputs/index.js';
 import { PeregrineMetrics } from '../../src/server/metrics.js';
 import { PrometheusExporter } from '../../src/server/prometheus.js';
-import { peregrineVersion, versionsInfo } from '../../src/server/versions.js';
+import { peregrineVersion, versionsInfo } from '../../src/version.js';
 import { WebServer, WebserverError } from '../../src/server/webserver.js';
 import { createTelemetry } from '../../src/server/index.js';
 import { REPO_ROOT } from '../helpers/corpus.js';

@@ -1,13 +1,17 @@
-// The `/versions` document: the JSON object Falco's web server returns (same keys, sorted as Falco
-// prints them), filled with Peregrine's values. Tools such as falcoctl read `engine_version_semver`
-// to decide which rules artifacts an engine can load, so Peregrine reports the rules-language level
-// it implements: that of Falco 0.44.1.
+// Peregrine's versions, in one place: the rules engine version rules files are checked against
+// (`required_engine_version`), and the version document Falco prints for `--version` with
+// json_output and serves at `/versions` (same keys), filled with Peregrine's values. Tools such as
+// falcoctl read `engine_version_semver` to decide which rules artifacts an engine can load.
+import { arch } from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Rules engine version of Falco 0.44.1, whose rules language Peregrine implements. */
-export const COMPATIBLE_ENGINE_VERSION = { major: 0, minor: 62, patch: 0 } as const;
+/** The Falco release whose command line, configuration and rules semantics Peregrine implements. */
+export const FALCO_COMPATIBLE_VERSION = '0.44.1';
+
+/** Rules engine version Peregrine declares: that of current Falco (0.63.0). */
+export const ENGINE_VERSION = { major: 0, minor: 63, patch: 0 } as const;
 
 /** Version of the scap event format Peregrine reads and its driver writes (libs 0.25.4's). */
 export const SCAP_DRIVER_API_VERSION = '10.1.0';
@@ -52,7 +56,7 @@ export interface VersionsInfo {
 /** Peregrine's versions; `pluginVersions` lists the loaded plugins. */
 export function versionsInfo(pluginVersions: Record<string, string> = {}): VersionsInfo {
   const version = peregrineVersion();
-  const { major, minor, patch } = COMPATIBLE_ENGINE_VERSION;
+  const { major, minor, patch } = ENGINE_VERSION;
   const info: VersionsInfo = {
     falco_version: version,
     libs_version: version,
@@ -65,4 +69,20 @@ export function versionsInfo(pluginVersions: Record<string, string> = {}): Versi
   };
   if (Object.keys(pluginVersions).length > 0) info.plugin_versions = { ...pluginVersions };
   return info;
+}
+
+/** Text form of `--version`, laid out as Falco's. */
+export function formatVersionText(info: VersionsInfo): string {
+  return [
+    `Peregrine version: ${info.falco_version} (${arch()})`,
+    `Compatible with:   Falco ${FALCO_COMPATIBLE_VERSION}`,
+    `Plugin API:        ${info.plugin_api_version}`,
+    `Engine:            ${info.engine_version_semver}`,
+    'Driver:',
+    `  API version:     ${info.driver_api_version}`,
+    `  Schema version:  ${info.driver_schema_version}`,
+    `  Default driver:  ${info.default_driver_version}`,
+    ...Object.entries(info.plugin_versions ?? {}).map(([name, version]) => `Plugin ${name}: ${version}`),
+    '',
+  ].join('\n');
 }
