@@ -53,12 +53,12 @@ test('--version in text, and in JSON with json_output', async (t) => {
   const text = await run(['-c', config, '--version']);
   assert.equal(text.code, 0);
   assert.ok(text.io.stdout.startsWith(`Peregrine version: ${peregrineVersion()} (`));
-  assert.match(text.io.stdout, /\nCompatible with: {3}Falco 0\.44\.1\nPlugin API: {8}3\.12\.0\nEngine: {12}0\.62\.0\n/);
+  assert.match(text.io.stdout, /\nCompatible with: {3}Falco 0\.44\.1\nPlugin API: {8}3\.12\.0\nEngine: {12}0\.63\.0\n/);
   const json = await run(['-c', config, '-o', 'json_output=true', '--version']);
   assert.deepEqual(JSON.parse(json.io.stdout), {
     falco_version: peregrineVersion(), libs_version: peregrineVersion(), plugin_api_version: '3.12.0',
     driver_api_version: '10.1.0', driver_schema_version: '4.5.1', default_driver_version: peregrineVersion(),
-    engine_version: '62', engine_version_semver: '0.62.0',
+    engine_version: '63', engine_version_semver: '0.63.0',
   });
   assert.ok(logs.includes('Peregrine initialized with configuration files:'));
   assert.ok(logs.includes(`   ${config} | schema validation: ok`));

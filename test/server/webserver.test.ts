@@ -43,7 +43,7 @@ test('webserver: /healthz and /versions answer as Falco\'s do', async () => {
     const version = peregrineVersion();
     assert.equal(versions.body,
       `{"default_driver_version":"${version}","driver_api_version":"10.1.0","driver_schema_version":"4.5.1",` +
-      `"engine_version":"62","engine_version_semver":"0.62.0","falco_version":"${version}","libs_version":"${version}",` +
+      `"engine_version":"63","engine_version_semver":"0.63.0","falco_version":"${version}","libs_version":"${version}",` +
       '"plugin_api_version":"3.12.0","plugin_versions":{"container":"0.3.1","json":"0.7.3"}}');
     assert.equal(version, (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version);
 
