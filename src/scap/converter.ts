@@ -10,7 +10,7 @@
 // type), Peregrine delivers the event as it is and counts it instead.
 import { EF, EVENT_CODE, EVENT_INFO, PT } from './event-table.js';
 import { EventView } from './event.js';
-import { EVT_HEADER_SIZE, EVT_LEN, EVT_NPARAMS, EVT_TID, EVT_TS, EVT_TYPE } from './format.js';
+import { EVT_HEADER_SIZE, EVT_LEN, EVT_NPARAMS, EVT_TS, EVT_TYPE } from './format.js';
 import { CONVERSION_ROWS, type ConversionRow } from './tables/conversions.js';
 
 /** Verdict of the convertibility test (libscap's rules, in order). */
