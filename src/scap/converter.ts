@@ -87,7 +87,7 @@ const PARAM_MAX_LEN: Float64Array[] = EVENT_INFO.map((info) =>
 
 /** Copies bytes; short runs (most parameters are 8 bytes) by hand, avoiding a subarray object. */
 function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, len: number): void {
-  if (len <= 32) {
+  if (len <= 16) {
     for (let k = 0; k < len; k++) dst[at + k] = src[from + k];
   } else {
     dst.set(src.subarray(from, from + len), at);
