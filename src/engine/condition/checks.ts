@@ -238,6 +238,8 @@ export function constantTest(op: Op, cls: TypeClass, c: Constant): ScalarTest {
       return ipTest(op, c as IpAddr);
     case 'net':
       return netTest(op, c as IpNet);
+    case 'raw':
+      return () => false;
   }
 }
 

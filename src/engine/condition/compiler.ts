@@ -11,7 +11,7 @@
 //   with; shared closure code makes V8's call sites megamorphic across rules).
 // Either way a field is extracted only when evaluation reaches it, and `and`/`or` short-circuit.
 // No allocation happens per evaluation on the common path.
-import type { BoundField, FieldArg, FieldType, FieldValue, ScalarValue } from '../../fields/types.js';
+import type { BoundField, FieldArg, FieldDef, FieldType, FieldValue, ScalarValue } from '../../fields/types.js';
 import { FieldBindError } from '../../fields/types.js';
 import type { EventSourceDefinition } from '../source.js';
 import {
@@ -43,12 +43,13 @@ import { conditionEventTypes } from './evttypes.js';
 import { operatorTypeError, typeClass, type TypeClass } from './operators.js';
 import { parseOperandPrefix } from './parser.js';
 import { regexMatcher, RegexSyntaxError } from './regex.js';
-import { valueToText } from './render.js';
 import {
   concatTransform,
   getoptTransform,
   joinTransform,
+  scalarText,
   singleTransform,
+  syntheticDef,
   TransformerError,
   type MultiTransform,
   type TransformerArgument,
@@ -89,6 +90,12 @@ export interface Operand<E> {
   readonly literal?: string;
   /** True for `evt.type` itself or under single-value transformers: its literals are checked. */
   readonly evtTypeBase: boolean;
+  /** The field cannot be compared with another field (libsinsp EPF_NO_RHS). */
+  readonly noRhs: boolean;
+  /** The field cannot be wrapped in single-value transformers (EPF_NO_TRANSFORMER). */
+  readonly noTransformer: boolean;
+  /** How values print when a transformer turns them into text (type, print format). */
+  readonly renderDef: FieldDef;
   get(evt: E): FieldValue | undefined;
 }
 
@@ -114,6 +121,17 @@ type Plan<E> =
   | { readonly kind: 'leaf'; readonly leaf: Leaf<E> };
 
 const TRANSFORMERS_WITH_PAREN = ['val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'];
+
+/** Operand properties of literals and computed values (libsinsp's INTERNAL checks). */
+const INTERNAL_STRING = {
+  type: 'CHARBUF',
+  isList: false,
+  fieldName: 'INTERNAL',
+  evtTypeBase: false,
+  noRhs: false,
+  noTransformer: false,
+  renderDef: syntheticDef('CHARBUF'),
+} as const;
 
 function fieldArg(raw: string): FieldArg {
   return /^[0-9]+$/.test(raw) ? { index: Number(raw), raw } : { key: raw, raw };
@@ -181,26 +199,29 @@ class Compiler<E> {
           fieldName: bound.def.name,
           bound,
           evtTypeBase: node.name === 'evt.type' && node.arg === undefined,
+          noRhs: bound.def.noRhs === true,
+          noTransformer: bound.def.noTransformer === true,
+          renderDef: bound.def,
           get: (evt) => bound.extract(evt),
         };
       }
       case 'value': {
         const value = node.value;
-        return { type: 'CHARBUF', isList: false, fieldName: 'INTERNAL', literal: value, evtTypeBase: false, get: () => value };
+        return { ...INTERNAL_STRING, literal: value, get: () => value };
       }
       case 'transformer-list': {
+        // libsinsp's list_check: every item's values, numbers turned into their text.
         const items = node.items.map((i) => this.operand(i));
         return {
-          type: 'CHARBUF',
+          ...INTERNAL_STRING,
           isList: true,
-          fieldName: 'INTERNAL',
-          evtTypeBase: false,
+          renderDef: syntheticDef('CHARBUF', true),
           get(evt) {
             const out: ScalarValue[] = [];
             for (const item of items) {
               const v = item.get(evt);
               if (v === undefined) return undefined;
-              for (const x of asValues(v)) out.push(typeof x === 'string' ? x : valueToText(x, item.type));
+              for (const x of asValues(v)) out.push(scalarText(x, item.renderDef));
             }
             return out;
           },
@@ -222,16 +243,26 @@ class Compiler<E> {
         const args: TransformerArgument<E>[] = node.args.map((a) => this.operand(a));
         const t: MultiTransform<E> =
           name === 'join' ? joinTransform(args, node.arg) : name === 'concat' ? concatTransform(args, node.arg) : getoptTransform(args, node.arg);
-        return { ...t.shape, fieldName: 'INTERNAL', evtTypeBase: false, get: (evt) => t.get(evt) };
+        return {
+          ...INTERNAL_STRING,
+          ...t.shape,
+          renderDef: syntheticDef(t.shape.type, t.shape.isList),
+          get: (evt) => t.get(evt),
+        };
       }
       if (node.args.length !== 1) this.fail(`filter error: transformer '${name}' takes exactly one argument`, node);
       if (node.arg !== undefined) this.fail(`filter error: transformer '${name}' does not support field arguments`, node);
       const inner = this.operand(node.args[0]!);
+      if (inner.noTransformer) this.fail(`field '${inner.fieldName}' does not support transformers`, node);
       const t = singleTransform(name, inner, inner.fieldName);
+      const renderDef = t.shape.type === inner.type && t.shape.isList === inner.isList ? inner.renderDef : syntheticDef(t.shape.type);
       return {
         ...t.shape,
         fieldName: inner.fieldName,
         evtTypeBase: inner.evtTypeBase,
+        noRhs: inner.noRhs,
+        noTransformer: inner.noTransformer,
+        renderDef,
         get(evt) {
           const v = inner.get(evt);
           return v === undefined ? undefined : t.apply(v);
@@ -300,6 +331,8 @@ class Compiler<E> {
     }
     if (cls === 'net') this.fail("field type 'IPNET' doesn't support right-hand side fields", at);
     const rhs = this.operand(node.right as OperandNode);
+    if (lhs.noRhs) this.fail(`field '${lhs.fieldName}' doesn't support right-hand side fields`, at);
+    if (rhs.noRhs) this.fail(`field '${rhs.fieldName}' can't be used as a right-hand side field`, node.right);
     if (lhs.type !== rhs.type || lhs.isList !== rhs.isList) {
       const t = (o: Operand<E>): string => `${o.type}${o.isList ? ' (list)' : ''}`;
       this.fail(

@@ -16,9 +16,9 @@
 //                           unknown one) followed by its argument when it takes one; with a
 //                           selector, getopt(...)[t], the argument of the last -t (or `t` when
 //                           it takes none; missing when -t is absent)
-import type { FieldType, FieldValue, ScalarValue } from '../../fields/types.js';
+import { renderText } from '../../fields/render.js';
+import type { FieldDef, FieldType, FieldValue, ScalarValue } from '../../fields/types.js';
 import { asciiLower, asciiUpper } from './matchers.js';
-import { valueToText } from './render.js';
 
 /** A transformer that cannot be applied; the message is libsinsp's where it has one. */
 export class TransformerError extends Error {}
@@ -175,7 +175,14 @@ export function singleTransform(name: SingleValueTransformer, shape: ValueShape,
 export interface TransformerArgument<E> extends ValueShape {
   /** Literal text, for literal arguments (`"t:"` in getopt). */
   readonly literal?: string;
+  /** How the argument's values print (type and print format), when turned into text. */
+  readonly renderDef: FieldDef;
   get(evt: E): FieldValue | undefined;
+}
+
+/** A declaration to render a computed value of `type` with (transformer results, literals). */
+export function syntheticDef(type: FieldType, isList = false): FieldDef {
+  return { name: 'INTERNAL', className: '', type, isList, desc: '' };
 }
 
 export interface MultiTransform<E> {
@@ -187,8 +194,9 @@ function asList(v: FieldValue): readonly ScalarValue[] {
   return Array.isArray(v) ? v : [v as ScalarValue];
 }
 
-function text(v: ScalarValue, type: FieldType): string {
-  return typeof v === 'string' ? v : valueToText(v, type);
+/** One value as text: strings as they are, other values as outputs print them. */
+export function scalarText(v: ScalarValue, def: FieldDef): string {
+  return typeof v === 'string' ? v : renderText(def.isList ? { ...def, isList: false } : def, v);
 }
 
 export function joinTransform<E>(args: readonly TransformerArgument<E>[], arg: string | undefined): MultiTransform<E> {
@@ -204,8 +212,8 @@ export function joinTransform<E>(args: readonly TransformerArgument<E>[], arg: s
       if (s === undefined) return undefined;
       const l = list.get(evt);
       if (l === undefined) return undefined;
-      const sepText = text(asList(s)[0] ?? '', sep.type);
-      return asList(l).map((x) => text(x, list.type)).join(sepText);
+      const sepText = scalarText(asList(s)[0] ?? '', sep.renderDef);
+      return asList(l).map((x) => scalarText(x, list.renderDef)).join(sepText);
     },
   };
 }
@@ -225,7 +233,7 @@ export function concatTransform<E>(args: readonly TransformerArgument<E>[], arg:
         if (v === undefined) return undefined;
         const first = asList(v)[0];
         if (first === undefined) return undefined;
-        out += text(first, a.type);
+        out += scalarText(first, a.renderDef);
       }
       return out;
     },
@@ -312,7 +320,7 @@ export function getoptTransform<E>(args: readonly TransformerArgument<E>[], arg:
       if (opts === undefined) {
         const o = optstring.get(evt);
         if (o === undefined) return undefined;
-        const t = text(asList(o)[0] ?? '', optstring.type);
+        const t = scalarText(asList(o)[0] ?? '', optstring.renderDef);
         if (t !== lastText) {
           lastText = t;
           lastOpts = parseOptString(t);
@@ -321,7 +329,7 @@ export function getoptTransform<E>(args: readonly TransformerArgument<E>[], arg:
       }
       const v = argv.get(evt);
       if (v === undefined) return undefined;
-      const res = runGetopt(asList(v).map((x) => text(x, argv.type)), opts, arg);
+      const res = runGetopt(asList(v).map((x) => scalarText(x, argv.renderDef)), opts, arg);
       if (res === undefined) return undefined;
       return arg === undefined ? res : res[0]!;
     },

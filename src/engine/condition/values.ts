@@ -32,6 +32,8 @@ const INT_LAYOUT: Partial<Record<FieldType, { bits: number; signed: boolean }>> 
   ERRNO: { bits: 64, signed: true },
   FD: { bits: 64, signed: true },
   PID: { bits: 64, signed: true },
+  FD32: { bits: 32, signed: true },
+  PID32: { bits: 32, signed: true },
   UINT8: { bits: 8, signed: false },
   FLAGS8: { bits: 8, signed: false },
   ENUMFLAGS8: { bits: 8, signed: false },
@@ -48,6 +50,7 @@ const INT_LAYOUT: Partial<Record<FieldType, { bits: number; signed: boolean }>> 
   MODE: { bits: 32, signed: false },
   UID: { bits: 32, signed: false },
   GID: { bits: 32, signed: false },
+  SIGSET: { bits: 32, signed: false },
   UINT64: { bits: 64, signed: false },
 };
 

@@ -1,8 +1,10 @@
 // A small event source for the condition and output-format tests: events are plain objects, and
-// the registry has real extractors over them, with one field of each value type and each
-// argument kind the engine must handle (including a list field and multi-endpoint fields).
-import type { BoundField, FieldArg, FieldDef, FieldRegistry, FieldType, FieldValue } from '../../../src/fields/types.js';
-import { FieldBindError } from '../../../src/fields/types.js';
+// the registry (the fields module's Registry, so names resolve as libsinsp resolves them) has
+// real extractors over them, with fields of each value type and argument kind the engine must
+// handle, a list field, and fields that yield one value per endpoint (fd.ip, fd.net, fd.port).
+import { declareClass, ANCESTOR_ARG, REQUIRED_KEY_ARG } from '../../../src/fields/declare.js';
+import { Registry, type EventCatalog, type FieldExtractor } from '../../../src/fields/registry.js';
+import type { FieldArg, FieldDef, FieldValue, IpAddr } from '../../../src/fields/types.js';
 import type { EventSourceDefinition } from '../../../src/engine/source.js';
 
 export interface TestEvent {
@@ -18,8 +20,8 @@ export interface TestEvent {
   ancestors?: string[];
   env?: Record<string, string>;
   fdname?: string;
-  sip?: number | Uint8Array;
-  cip?: number | Uint8Array;
+  sip?: IpAddr;
+  cip?: IpAddr;
   sport?: number;
   cport?: number;
   buffer?: Uint8Array;
@@ -29,89 +31,122 @@ export interface TestEvent {
   privileged?: boolean[];
   params?: Record<string, string>;
   duration?: number;
+  mode?: number;
 }
 
-/** Counts extractions per field name, to test laziness. */
+/** Counts extractions per field as written, to test laziness and caching. */
 export const extractions = new Map<string, number>();
 
-function def(name: string, type: FieldType, extra: Partial<FieldDef> = {}): FieldDef {
-  return { name, className: name.split('.')[0]!, type, arg: 'none', desc: name, ...extra };
-}
+const endpoints = <T>(a: T | undefined, b: T | undefined): T[] | undefined =>
+  a === undefined && b === undefined ? undefined : [a, b].filter((x): x is T => x !== undefined);
 
-type Extractor = (e: TestEvent, arg?: FieldArg) => FieldValue | undefined;
+type Getter = (e: TestEvent, arg: FieldArg | undefined) => FieldValue | undefined;
 
-const endpoints = (a: FieldValue | undefined, b: FieldValue | undefined): FieldValue | undefined =>
-  a === undefined && b === undefined ? undefined : ([a, b].filter((x) => x !== undefined) as FieldValue[]) as FieldValue;
+const GETTERS: Record<string, Getter> = {
+  'evt.type': (e) => e.type,
+  'evt.num': (e) => e.num,
+  'evt.rawtime': (e) => e.rawtime,
+  'evt.time': (e) => e.rawtime,
+  'evt.duration': (e) => e.duration,
+  'evt.buffer': (e) => e.buffer,
+  'evt.is_open_read': (e) => e.isOpenRead,
+  'evt.arg': (e, a) => (a?.key !== undefined ? e.params?.[a.key] : Object.values(e.params ?? {})[a?.index ?? -1]),
+  'evt.mode': (e) => e.mode,
+  'proc.name': (e) => e.name,
+  'proc.pname': (e) => e.pname,
+  'proc.pid': (e) => e.pid,
+  'proc.ppid': (e) => e.ppid,
+  'proc.cmdline': (e) => e.cmdline,
+  'proc.args': (e) => e.args,
+  'proc.aname': (e, a) => (a?.index === undefined || a.index === 0 ? e.name : e.ancestors?.[a.index - 1]),
+  'proc.env': (e, a) => (a === undefined ? undefined : e.env?.[a.raw]),
+  'fd.name': (e) => e.fdname,
+  'fd.directory': (e) => (e.fdname === undefined ? undefined : e.fdname.slice(0, e.fdname.lastIndexOf('/')) || '/'),
+  'fd.sip': (e) => e.sip,
+  'fd.cip': (e) => e.cip,
+  'fd.ip': (e) => endpoints(e.cip, e.sip),
+  'fd.snet': (e) => e.sip,
+  'fd.net': (e) => endpoints(e.cip, e.sip),
+  'fd.sport': (e) => e.sport,
+  'fd.port': (e) => endpoints(e.cport, e.sport),
+  'user.uid': (e) => e.uid,
+  'ka.req.pod.volumes.hostpath': (e) => e.hostpaths,
+  'ka.req.pod.containers.privileged': (e) => e.privileged,
+  'test.norhs': (e) => e.name,
+  'test.notransformer': (e) => e.name,
+  'test.output_only': (e) => e.name,
+  'test.unimplemented': () => undefined,
+};
 
-const FIELDS: [FieldDef, Extractor][] = [
-  [def('evt.type', 'CHARBUF'), (e) => e.type],
-  [def('evt.num', 'UINT64'), (e) => e.num],
-  [def('evt.rawtime', 'ABSTIME'), (e) => e.rawtime],
-  [def('evt.duration', 'DOUBLE'), (e) => e.duration],
-  [def('evt.buffer', 'BYTEBUF'), (e) => e.buffer],
-  [def('evt.is_open_read', 'BOOL'), (e) => e.isOpenRead],
-  [def('evt.arg', 'CHARBUF', { arg: 'index-or-key' }), (e, a) => (a?.key !== undefined ? e.params?.[a.key] : a?.index !== undefined ? Object.values(e.params ?? {})[a.index] : undefined)],
-  [def('evt.dir', 'CHARBUF'), () => '<'],
-  [def('proc.name', 'CHARBUF'), (e) => e.name],
-  [def('proc.pname', 'CHARBUF'), (e) => e.pname],
-  [def('proc.pid', 'INT64'), (e) => e.pid],
-  [def('proc.ppid', 'INT64'), (e) => e.ppid],
-  [def('proc.cmdline', 'CHARBUF'), (e) => e.cmdline],
-  [def('proc.args', 'CHARBUF', { isList: true }), (e) => e.args],
-  [def('proc.aname', 'CHARBUF', { arg: 'index' }), (e, a) => (a?.index === undefined ? e.name : e.ancestors?.[a.index - 1])],
-  [def('proc.env', 'CHARBUF', { arg: 'key' }), (e, a) => (a === undefined ? (e.env === undefined ? undefined : Object.entries(e.env).map(([k, v]) => `${k}=${v}`).join(' ')) : e.env?.[a.raw])],
-  [def('fd.name', 'CHARBUF'), (e) => e.fdname],
-  [def('fd.directory', 'CHARBUF'), (e) => (e.fdname === undefined ? undefined : e.fdname.slice(0, e.fdname.lastIndexOf('/')) || '/')],
-  [def('fd.sip', 'IPADDR'), (e) => e.sip],
-  [def('fd.cip', 'IPADDR'), (e) => e.cip],
-  [def('fd.ip', 'IPADDR', { filterOnly: true }), (e) => endpoints(e.cip, e.sip)],
-  [def('fd.snet', 'IPNET'), (e) => e.sip],
-  [def('fd.net', 'IPNET', { filterOnly: true }), (e) => endpoints(e.cip, e.sip)],
-  [def('fd.sport', 'PORT'), (e) => e.sport],
-  [def('fd.port', 'PORT', { filterOnly: true }), (e) => endpoints(e.cport, e.sport)],
-  [def('user.uid', 'UINT32'), (e) => e.uid],
-  [def('ka.req.pod.volumes.hostpath', 'CHARBUF', { isList: true }), (e) => e.hostpaths],
-  [def('ka.req.pod.containers.privileged', 'BOOL', { isList: true }), (e) => e.privileged],
-  [def('evt.time', 'ABSTIME', { outputOnly: false }), (e) => e.rawtime],
-  [def('internal.output_only', 'CHARBUF', { outputOnly: true }), () => 'x'],
-];
+const EVENT_PARAMS = ['flags', 'name', 'fd', 'res'];
 
-class TestRegistry implements FieldRegistry<TestEvent> {
-  readonly source = 'test';
-  private readonly byName = new Map(FIELDS.map(([d, x]) => [d.name, { d, x }]));
+const catalog: EventCatalog = {
+  longestParamPrefix: (text) => {
+    const name = [...EVENT_PARAMS].sort((a, b) => b.length - a.length).find((n) => text.startsWith(n));
+    return name === undefined ? undefined : { name, type: 'CHARBUF' };
+  },
+  isEventName: (name) => name in EVENT_CODES,
+};
 
-  lookup(name: string): FieldDef | undefined {
-    return this.byName.get(name)?.d;
+function createRegistry(): Registry<TestEvent> {
+  const registry = new Registry<TestEvent>('test', [
+    declareClass({ name: 'evt' }, [
+      { name: 'evt.type', type: 'CHARBUF', desc: 'event type' },
+      { name: 'evt.num', type: 'UINT64', desc: 'event number' },
+      { name: 'evt.rawtime', type: 'ABSTIME', desc: 'time' },
+      { name: 'evt.time', type: 'ABSTIME', desc: 'time', filterOnly: false },
+      { name: 'evt.duration', type: 'DOUBLE', desc: 'duration' },
+      { name: 'evt.buffer', type: 'BYTEBUF', desc: 'buffer' },
+      { name: 'evt.is_open_read', type: 'BOOL', desc: 'open for reading' },
+      { name: 'evt.arg', type: 'CHARBUF', desc: 'argument', arg: { syntax: 'evt-arg', required: true, index: true, key: true } },
+      { name: 'evt.mode', type: 'MODE', desc: 'mode', printFormat: 'OCT' },
+    ]),
+    declareClass({ name: 'process' }, [
+      { name: 'proc.name', type: 'CHARBUF', desc: 'name' },
+      { name: 'proc.pname', type: 'CHARBUF', desc: 'parent name' },
+      { name: 'proc.pid', type: 'INT64', desc: 'pid' },
+      { name: 'proc.ppid', type: 'INT64', desc: 'parent pid' },
+      { name: 'proc.cmdline', type: 'CHARBUF', desc: 'command line' },
+      { name: 'proc.args', type: 'CHARBUF', isList: true, desc: 'arguments' },
+      { name: 'proc.aname', type: 'CHARBUF', desc: 'ancestor name', arg: ANCESTOR_ARG },
+      { name: 'proc.env', type: 'CHARBUF', desc: 'environment', arg: { syntax: 'env', required: false } },
+    ]),
+    declareClass({ name: 'fd' }, [
+      { name: 'fd.name', type: 'CHARBUF', desc: 'name' },
+      { name: 'fd.directory', type: 'CHARBUF', desc: 'directory' },
+      { name: 'fd.sip', type: 'IPADDR', desc: 'server ip' },
+      { name: 'fd.cip', type: 'IPADDR', desc: 'client ip' },
+      { name: 'fd.ip', type: 'IPADDR', desc: 'any ip', filterOnly: true, noRhs: true },
+      { name: 'fd.snet', type: 'IPNET', desc: 'server net' },
+      { name: 'fd.net', type: 'IPNET', desc: 'any net', filterOnly: true, noRhs: true },
+      { name: 'fd.sport', type: 'PORT', desc: 'server port' },
+      { name: 'fd.port', type: 'PORT', desc: 'any port', filterOnly: true, noRhs: true },
+    ]),
+    declareClass({ name: 'user' }, [{ name: 'user.uid', type: 'UINT32', desc: 'uid' }]),
+    declareClass({ name: 'k8saudit', plugin: true }, [
+      { name: 'ka.req.pod.volumes.hostpath', type: 'CHARBUF', isList: true, desc: 'host paths' },
+      { name: 'ka.req.pod.containers.privileged', type: 'BOOL', isList: true, desc: 'privileged' },
+      { name: 'ka.req.pod.labels', type: 'CHARBUF', desc: 'label', arg: REQUIRED_KEY_ARG },
+    ]),
+    declareClass({ name: 'test' }, [
+      { name: 'test.norhs', type: 'CHARBUF', desc: 'no rhs', noRhs: true },
+      { name: 'test.notransformer', type: 'CHARBUF', desc: 'no transformer', noTransformer: true },
+      { name: 'test.output_only', type: 'CHARBUF', desc: 'output only', outputOnly: true },
+      { name: 'test.unimplemented', type: 'CHARBUF', desc: 'never has a value' },
+    ]),
+  ], { events: catalog });
+  for (const [name, get] of Object.entries(GETTERS)) {
+    registry.implement(name, (def: FieldDef, arg: FieldArg | undefined): FieldExtractor<TestEvent> => {
+      const text = arg === undefined ? def.name : `${def.name}[${arg.raw}]`;
+      return {
+        extract(e: TestEvent): FieldValue | undefined {
+          extractions.set(text, (extractions.get(text) ?? 0) + 1);
+          return get(e, arg);
+        },
+      };
+    });
   }
-
-  all(): readonly FieldDef[] {
-    return FIELDS.map(([d]) => d);
-  }
-
-  bind(name: string, arg: FieldArg | undefined): BoundField<TestEvent> | undefined {
-    // evt.arg.NAME is evt.arg with key NAME.
-    if (name.startsWith('evt.arg.') && arg === undefined) {
-      const key = name.slice('evt.arg.'.length);
-      return this.bind('evt.arg', { key, raw: key });
-    }
-    const f = this.byName.get(name);
-    if (f === undefined) return undefined;
-    const { d, x } = f;
-    if (arg !== undefined && d.arg === 'none') throw new FieldBindError(`field '${name}' takes no argument`);
-    if (arg !== undefined && d.arg === 'index' && arg.index === undefined) {
-      throw new FieldBindError(`field '${name}' needs a numeric argument, not '${arg.raw}'`);
-    }
-    const text = arg === undefined ? name : `${name}[${arg.raw}]`;
-    return {
-      def: d,
-      ...(arg === undefined ? {} : { arg }),
-      text,
-      extract(e: TestEvent): FieldValue | undefined {
-        extractions.set(text, (extractions.get(text) ?? 0) + 1);
-        return x(e, arg);
-      },
-    };
-  }
+  return registry;
 }
 
 /** Event types: each name has an enter and an exit code; 200 codes in all (like a syscall table). */
@@ -130,7 +165,7 @@ export const EVENT_TYPE_COUNT = 200;
 
 export const testSource: EventSourceDefinition<TestEvent> = {
   name: 'test',
-  fields: new TestRegistry(),
+  fields: createRegistry(),
   eventTypeCount: EVENT_TYPE_COUNT,
   eventTypeCodes: (name) => EVENT_CODES[name],
   hasEventTypes: true,
@@ -139,7 +174,7 @@ export const testSource: EventSourceDefinition<TestEvent> = {
 /** The same fields, as a source without event types (like a plugin source). */
 export const pluginLikeSource: EventSourceDefinition<TestEvent> = {
   name: 'plugin',
-  fields: new TestRegistry(),
+  fields: createRegistry(),
   eventTypeCount: 1,
   eventTypeCodes: () => undefined,
   hasEventTypes: false,
