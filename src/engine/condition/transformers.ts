@@ -35,13 +35,14 @@ const isStringType = (t: FieldType): boolean => t === 'CHARBUF' || t === 'FSPATH
 
 /** The result shape of `name` applied to a value of `shape`, or undefined when not supported. */
 function resultShape(name: SingleValueTransformer, shape: ValueShape): ValueShape | undefined {
+  const same: ValueShape = { type: shape.type, isList: shape.isList };
   switch (name) {
     case 'tolower':
     case 'toupper':
     case 'basename':
-      return isStringType(shape.type) ? shape : undefined;
+      return isStringType(shape.type) ? same : undefined;
     case 'b64':
-      return shape.type === 'CHARBUF' || shape.type === 'BYTEBUF' ? shape : undefined;
+      return shape.type === 'CHARBUF' || shape.type === 'BYTEBUF' ? same : undefined;
     case 'len':
       if (shape.isList) return { type: 'UINT64', isList: false };
       return isStringType(shape.type) || shape.type === 'BYTEBUF' ? { type: 'UINT64', isList: false } : undefined;
