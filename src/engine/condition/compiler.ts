@@ -120,6 +120,8 @@ type Plan<E> =
   | { readonly kind: 'not'; readonly child: Plan<E> }
   | { readonly kind: 'leaf'; readonly leaf: Leaf<E> };
 
+const FIELD_LIKE = /^[a-zA-Z]+[a-zA-Z0-9_]*(\.[a-zA-Z]+[a-zA-Z0-9_]*)+(\[.*\])?$/;
+
 const TRANSFORMERS_WITH_PAREN = ['val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'];
 
 /** Operand properties of literals and computed values (libsinsp's INTERNAL checks). */
@@ -434,7 +436,8 @@ class Compiler<E> {
   }
 
   private isFieldText(text: string): boolean {
-    if (!/^[a-zA-Z]/.test(text)) return false;
+    // Only texts shaped like a field name can be one (cheap test before parsing).
+    if (!FIELD_LIKE.test(text)) return false;
     try {
       const { node, length } = parseOperandPrefix(text);
       if (length !== text.length || node.kind !== 'field') return false;
