@@ -15,6 +15,7 @@ import type { BoundField, FieldArg, FieldDef, FieldType, FieldValue, ScalarValue
 import { FieldBindError } from '../../fields/types.js';
 import type { EventSourceDefinition } from '../source.js';
 import {
+  astDepth,
   astToString,
   ConditionCompileError,
   type AnyNode,
@@ -698,18 +699,35 @@ export function compileCondition<E>(
   source: EventSourceDefinition<E>,
   opts: CompileOptions = {},
 ): CompiledCondition<E> {
-  const compiler = new Compiler(source);
-  let plan: Plan<E>;
-  try {
-    plan = compiler.plan(ast);
-  } catch (e) {
-    if (e instanceof RangeError) throw new ConditionCompileError('condition is too deeply nested', ast.pos, ast.macro);
-    throw e;
+  // Evaluation recurses along the tree: bound its depth so that no event can overflow the stack.
+  const depth = astDepth(ast);
+  if (depth > MAX_CONDITION_DEPTH) {
+    throw new ConditionCompileError(
+      `condition is nested too deeply (${depth} levels after macro expansion, at most ${MAX_CONDITION_DEPTH})`,
+      ast.pos,
+      ast.macro,
+    );
   }
+  const compiler = new Compiler(source);
+  const plan = compiler.plan(ast);
   const eventTypes = conditionEventTypes(ast, source);
-  const evaluate = opts.strategy === 'closures' ? buildClosures(plan) : new CodeGenerator(plan).build();
+  let evaluate: (evt: E) => boolean;
+  if (opts.strategy === 'closures') {
+    evaluate = buildClosures(plan);
+  } else {
+    try {
+      evaluate = new CodeGenerator(plan).build();
+    } catch (e) {
+      // A source V8 refuses (too large or deep to parse): the closures do the same work.
+      if (!(e instanceof RangeError || e instanceof SyntaxError)) throw e;
+      evaluate = buildClosures(plan);
+    }
+  }
   return { evaluate, eventTypes, fields: compiler.fieldTexts, warnings: compiler.warnings };
 }
+
+/** Deepest condition tree compileCondition accepts (upstream rules stay below 40). */
+export const MAX_CONDITION_DEPTH = 1000;
 
 /**
  * A compiled field or transformer on its own (output formats). Throws ConditionCompileError like
