@@ -12,6 +12,8 @@
 //   allof when all; with no values they never hold.
 // Missing values never reach these tests (a check on a missing value is false, whatever the
 // operator, `!=` included: libsinsp's compare stops when extraction fails).
+// Departure: libsinsp's fd.net (compare_net) tests only the first network of `fd.net in (a, b)`;
+// here every listed network counts, as the rule says.
 import type { FieldValue, IpAddr, IpNet, ScalarValue } from '../../fields/types.js';
 import type { BinaryOperator, OperatorModifier } from './ast.js';
 import {
