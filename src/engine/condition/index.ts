@@ -8,6 +8,9 @@
 //   compileCondition(ast, source)   → { evaluate(evt), eventTypes, fields, warnings }, or
 //                                   ConditionCompileError; `err.unknownFilter` says whether
 //                                   skip-if-unknown-filter applies (unknown field / event type)
+//   compileConditionGroup(conditions)
+//                                   the rules of one event type evaluated together (first / all
+//                                   matches), sharing field values and common checks
 //   conditionEventTypes(ast, source), matchesTooManyEventTypes(types, source)
 //                                   dispatch sets and Falco's LOAD_NO_EVTTYPE test
 //   OPERATORS, parseOperator, isListOperator
@@ -23,7 +26,9 @@ export { parseCondition, type ParseOptions } from './parser.js';
 export { expandCondition, listItemsText, type ExpandContext, type ExpandResult } from './expand.js';
 export {
   compileCondition,
+  compileConditionGroup,
   MAX_CONDITION_DEPTH,
+  type ConditionGroup,
   type CompiledCondition,
   type CompileOptions,
   type ConditionWarning,
