@@ -102,6 +102,8 @@ export interface ValueNode extends NodeBase {
   readonly value: string;
   /** True when written in quotes: quoted words are never list names. */
   readonly quoted: boolean;
+  /** The list this value was substituted from by expandCondition (never substituted again). */
+  readonly list?: string;
 }
 
 /** A literal list `(a, "b c", 3)`. */
