@@ -1,10 +1,211 @@
-// `peregrine validate FILE...` (Falco's -V): load rules files and report errors and warnings.
+// Rules-file commands of the command line, with Falco's behaviour:
+// - `-V FILE` (repeatable) / `peregrine validate FILE...`: load each file into one engine in order,
+//   print one load result per file (text, or one JSON object with json_output), exit 1 on errors;
+// - `-r FILE -L` / `-r FILE -l RULE`: load rules files (directories expand to their .yaml/.yml
+//   files) and describe all rules or one (text table, JSON with json_output, or --format);
+// - `--rule-schema`: print the JSON schema of rules files.
+// The logic lives in src/engine (loader, describe, rule-schema); this module wires it to stdout,
+// the log and exit codes.
+import { statSync } from 'node:fs';
+import { RuleDescriber, RuleNotLoadedError, type DescribeFormat } from '../../engine/describe.js';
+import {
+  expandRulesPaths, loadResultsJson, readRulesFiles, RulesFileReadError, RulesLoader,
+  type AnySource, type LoadResult, type ProvidedPlugin,
+} from '../../engine/loader/index.js';
+import { ruleSchemaText } from '../../engine/rule-schema.js';
+import type { EventSourceDefinition } from '../../engine/source.js';
+import { createSyscallFieldRegistry } from '../../fields/syscall/index.js';
+import { createK8sAuditFieldRegistry } from '../../fields/plugins/index.js';
+import { EVENT_CODE_COUNT, EVENT_INFO, eventTypeCodes } from '../../scap/event-table.js';
+import { log } from '../../util/log.js';
+
+/** The sources rules can be validated against, and what stands in for Falco's plugins. */
+export interface RulesEnvironment {
+  readonly sources: readonly AnySource[];
+  /**
+   * Plugins Peregrine implements natively, for `required_plugin_versions`: the versions whose
+   * fields it provides (container for syscall events, k8saudit and json for k8s_audit).
+   */
+  readonly providedPlugins: readonly ProvidedPlugin[];
+  /** Name of a syscall event-type code (rule descriptions). */
+  readonly eventTypeName: (code: number) => string | undefined;
+}
+
+/**
+ * The built-in rule sources: `syscall` (libsinsp fields plus the container plugin's, event types
+ * from the scap event table) and `k8s_audit` (k8saudit and json plugin fields).
+ */
+export function builtinRulesEnvironment(): RulesEnvironment {
+  const syscall: EventSourceDefinition<unknown> = {
+    name: 'syscall',
+    fields: createSyscallFieldRegistry<unknown>(),
+    eventTypeCount: EVENT_CODE_COUNT,
+    eventTypeCodes: (name) => eventTypeCodes(name),
+    hasEventTypes: true,
+  };
+  const k8sAudit: EventSourceDefinition<unknown> = {
+    name: 'k8s_audit',
+    fields: createK8sAuditFieldRegistry<unknown>(),
+    eventTypeCount: 1,
+    eventTypeCodes: () => undefined,
+    hasEventTypes: false,
+  };
+  return {
+    sources: [syscall, k8sAudit],
+    providedPlugins: [
+      { name: 'container', version: '0.7.0' },
+      { name: 'k8saudit', version: '0.18.0' },
+      { name: 'json', version: '0.7.4' },
+    ],
+    eventTypeName: (code) => EVENT_INFO[code]?.name,
+  };
+}
+
 export interface ValidateOptions {
   files: string[];
   json: boolean;
+  /** `-L` (all) or `-l RULE` after a successful validation. */
+  describeAll?: boolean;
+  describeRule?: string;
+  environment?: RulesEnvironment;
 }
 
-export async function validateCommand(_opts: ValidateOptions): Promise<number> {
-  process.stderr.write('peregrine validate: not implemented yet\n');
+/** Falco prints fatal errors as `Error: <message>` and exits with 1. */
+function fatal(message: string): number {
+  process.stderr.write(`Error: ${message}\n`);
   return 1;
+}
+
+/** `-V FILE...`: one load result per file; exit 1 when any file has errors. */
+export async function validateCommand(opts: ValidateOptions): Promise<number> {
+  const env = opts.environment ?? builtinRulesEnvironment();
+  const files = expandDirectoriesOnly(opts.files);
+  let contents: Map<string, string>;
+  try {
+    contents = readRulesFiles(files);
+  } catch (err) {
+    if (err instanceof RulesFileReadError) return fatal(err.message);
+    throw err;
+  }
+  log.info('Validating rules file(s):');
+  for (const f of files) log.info(`   ${f}`);
+
+  const loader = new RulesLoader({ sources: env.sources });
+  const results: LoadResult[] = [];
+  let successful = true;
+  const summaries: string[] = [];
+  for (const file of files) {
+    const result = loader.loadContent(file, contents.get(file)!);
+    const unmet = loader.checkPluginRequirements(env.providedPlugins);
+    if (unmet !== undefined) return fatal(unmet);
+    results.push(result);
+    successful &&= result.successful;
+    if (!result.successful || !result.hasWarnings) {
+      summaries.push(result.toText(loader.contents));
+    } else {
+      // Only errors go to the summary on stdout; warnings are logged.
+      summaries.push(`${file}: Ok, with warnings`);
+      log.warning(result.toText(loader.contents));
+    }
+  }
+  const summary = summaries.join('\n');
+
+  let described: string | undefined;
+  let describedJson: unknown;
+  if (successful && (opts.describeAll || opts.describeRule !== undefined)) {
+    const describer = new RuleDescriber(loader, { eventTypeName: env.eventTypeName, syscallSource: env.sources[0] });
+    try {
+      if (opts.json) describedJson = describer.json(opts.describeRule);
+      else described = describer.text(opts.describeRule);
+    } catch (err) {
+      if (err instanceof RuleNotLoadedError) return runtimeError(err.message);
+      throw err;
+    }
+  }
+
+  if (opts.json) {
+    const line = loadResultsJson(results, loader.contents);
+    process.stdout.write(describedJson === undefined
+      ? line + '\n'
+      : `${line.slice(0, -1)},"falco_describe_results":${JSON.stringify(describedJson)}}\n`);
+  } else {
+    process.stdout.write(summary + '\n');
+    if (described !== undefined) process.stdout.write('\n' + described);
+  }
+  return successful ? 0 : fatal(summary);
+}
+
+/** Directories given to `validate` expand to their rules files; files are kept as given. */
+function expandDirectoriesOnly(paths: readonly string[]): string[] {
+  const isDirectory = (p: string): boolean => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  return paths.flatMap((p) => (isDirectory(p) ? expandRulesPaths([p]) : [p]));
+}
+
+function runtimeError(message: string): number {
+  log.error(`Runtime error: ${message}. Exiting.`);
+  return 1;
+}
+
+export interface DescribeCommandOptions {
+  /** `-r` paths: files or directories, loaded in order. */
+  rulesPaths: string[];
+  /** `-l RULE`; undefined for `-L`. */
+  rule?: string;
+  /** Output format: json_output gives `json`; `--format` may ask for text, markdown or json. */
+  format: DescribeFormat;
+  environment?: RulesEnvironment;
+}
+
+/** Loads rules files as the agent does, stopping at the first file with errors. */
+export function loadRulesForRun(paths: readonly string[], env: RulesEnvironment): { loader: RulesLoader } | { error: string } {
+  if (paths.length === 0) {
+    return { error: 'You must specify at least one rules file/directory via -r or a rules_file entry in falco.yaml' };
+  }
+  const files = expandRulesPaths(paths);
+  let contents: Map<string, string>;
+  try {
+    contents = readRulesFiles(files);
+  } catch (err) {
+    if (err instanceof RulesFileReadError) return { error: err.message };
+    throw err;
+  }
+  const loader = new RulesLoader({ sources: env.sources });
+  log.info('Loading rules from:');
+  for (const file of files) {
+    const result = loader.loadContent(file, contents.get(file)!);
+    const schema = result.schemaValidation;
+    (schema === 'ok' ? log.info : log.warning)(`   ${file} | schema validation: ${schema}`);
+    if (!result.successful) return { error: result.toText(loader.contents) };
+    if (result.hasWarnings) log.warning(result.toText(loader.contents));
+  }
+  const unmet = loader.checkPluginRequirements(env.providedPlugins);
+  if (unmet !== undefined) return { error: unmet };
+  return { loader };
+}
+
+/** `-r FILE -L` / `-r FILE -l RULE`. */
+export async function describeCommand(opts: DescribeCommandOptions): Promise<number> {
+  const env = opts.environment ?? builtinRulesEnvironment();
+  const loaded = loadRulesForRun(opts.rulesPaths, env);
+  if ('error' in loaded) return fatal(loaded.error);
+  const describer = new RuleDescriber(loaded.loader, { eventTypeName: env.eventTypeName, syscallSource: env.sources[0] });
+  try {
+    process.stdout.write(describer.render(opts.format, opts.rule));
+  } catch (err) {
+    if (err instanceof RuleNotLoadedError) return runtimeError(err.message);
+    throw err;
+  }
+  return 0;
+}
+
+/** `--rule-schema`. */
+export function ruleSchemaCommand(): number {
+  process.stdout.write(ruleSchemaText() + '\n');
+  return 0;
 }
