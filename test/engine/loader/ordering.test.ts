@@ -5,12 +5,6 @@ import assert from 'node:assert/strict';
 import type { Loaded } from './helpers.js';
 import { codes, errorOf, load, rule, warningsOf, yaml } from './helpers.js';
 
-function ruleCondition(l: Loaded, name: string): string {
-  const r = l.loader.compiled!.rules.find((x) => x.name === name);
-  assert.ok(r, `rule ${name} compiled`);
-  return r.condition;
-}
-
 function listItems(l: Loaded, name: string): readonly string[] {
   return l.loader.compiled!.lists.find((x) => x.name === name)!.items;
 }
