@@ -16,6 +16,7 @@ import {
   type FieldType,
   type FieldValue,
   type JsonFieldValue,
+  type PrintFormat,
 } from './types.js';
 
 /** What an extractor provides for one bound field; see BoundField. */
@@ -27,7 +28,9 @@ export interface FieldExtractor<E> {
 
 /**
  * Builds the extractor of a field for one argument. Called at rule load time, once per use of the
- * field; may throw FieldBindError for an argument the extractor cannot serve.
+ * field; may throw FieldBindError for an argument the extractor cannot serve. The returned object
+ * becomes the BoundField (the registry adds def, arg, text and hasExtractor to it), so return a
+ * fresh object per call; methods may use `this`.
  */
 export type ExtractorFactory<E> = (def: FieldDef, arg: FieldArg | undefined) => FieldExtractor<E>;
 
@@ -35,6 +38,8 @@ export type ExtractorFactory<E> = (def: FieldDef, arg: FieldArg | undefined) => 
 export interface EventParamInfo {
   readonly name: string;
   readonly type: FieldType;
+  /** How the parameter's raw value prints (e.g. flags in hex), when not plain decimal. */
+  readonly printFormat?: PrintFormat;
 }
 
 /**
@@ -87,6 +92,8 @@ export class Registry<E> implements FieldRegistry<E> {
   private readonly longestFirst = new Map<FieldClassDecl, FieldDef[]>();
   /** evt.rawarg takes its type from the parameter: one derived declaration per parameter type. */
   private readonly typedDefs = new Map<string, FieldDef>();
+  /** Extractor objects already turned into bound fields. */
+  private readonly adopted = new WeakSet<object>();
 
   constructor(source: string, classes: readonly FieldClassDecl[], options: RegistryOptions = {}) {
     this.source = source;
@@ -143,15 +150,26 @@ export class Registry<E> implements FieldRegistry<E> {
     if (factory === undefined) {
       return { ...resolved, hasExtractor: false, extract: () => undefined };
     }
-    const ex = factory(resolved.def, resolved.arg);
-    const bound: BoundField<E> = {
+    return this.boundFrom(factory(resolved.def, resolved.arg), resolved);
+  }
+
+  /**
+   * Makes the extractor object itself the bound field, so that `extract` is called directly with
+   * the extractor as `this` (no wrapper on the per-event path). An object a factory hands out
+   * twice is wrapped instead, since each binding needs its own def/arg/text.
+   */
+  private boundFrom(ex: FieldExtractor<E>, resolved: ResolvedField): BoundField<E> {
+    if (!this.adopted.has(ex) && Object.isExtensible(ex)) {
+      this.adopted.add(ex);
+      return Object.assign(ex, { def: resolved.def, arg: resolved.arg, text: resolved.text, hasExtractor: true });
+    }
+    return {
       ...resolved,
       hasExtractor: true,
       extract: ex.extract.bind(ex),
       ...(ex.toText ? { toText: ex.toText.bind(ex) } : {}),
       ...(ex.toJson ? { toJson: ex.toJson.bind(ex) } : {}),
     };
-    return bound;
   }
 
   /**
@@ -222,7 +240,7 @@ export class Registry<E> implements FieldRegistry<E> {
           const wanted = rest.slice(1);
           const param = this.paramPrefix(wanted);
           if (param === undefined) throw new FieldBindError(`unknown event argument ${wanted}`);
-          const typed = spec.syntax === 'evt-rawarg' ? this.typedDef(def, param.type) : def;
+          const typed = spec.syntax === 'evt-rawarg' ? this.typedDef(def, param) : def;
           return { parsedLength: nameLength + 1 + param.name.length, def: typed, arg: { key: param.name, raw: param.name } };
         }
         throw new FieldBindError(`filter syntax error: ${text}`);
@@ -298,11 +316,12 @@ export class Registry<E> implements FieldRegistry<E> {
     return name === undefined ? undefined : { name, type: 'CHARBUF' };
   }
 
-  private typedDef(def: FieldDef, type: FieldType): FieldDef {
-    const key = `${def.name}:${type}`;
+  /** The declaration of evt.rawarg typed as one parameter (type and print format). */
+  private typedDef(def: FieldDef, param: EventParamInfo): FieldDef {
+    const key = `${def.name}:${param.type}:${param.printFormat ?? ''}`;
     let typed = this.typedDefs.get(key);
     if (typed === undefined) {
-      typed = { ...def, type };
+      typed = Object.freeze({ ...def, type: param.type, ...(param.printFormat ? { printFormat: param.printFormat } : {}) });
       this.typedDefs.set(key, typed);
     }
     return typed;
