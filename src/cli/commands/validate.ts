@@ -14,9 +14,9 @@ import {
 } from '../../engine/loader/index.js';
 import { ruleSchemaText } from '../../engine/rule-schema.js';
 import type { EventSourceDefinition } from '../../engine/source.js';
-import { createSyscallFieldRegistry } from '../../fields/syscall/index.js';
 import { createK8sAuditFieldRegistry } from '../../fields/plugins/index.js';
-import { EVENT_CODE_COUNT, EVENT_INFO, eventTypeCodes } from '../../scap/event-table.js';
+import { EVENT_INFO } from '../../scap/event-table.js';
+import { createSyscallSourceDefinition } from '../../sources/syscall/definition.js';
 import { log } from '../../util/log.js';
 
 /** The sources rules can be validated against, and what stands in for Falco's plugins. */
@@ -36,13 +36,7 @@ export interface RulesEnvironment {
  * from the scap event table) and `k8s_audit` (k8saudit and json plugin fields).
  */
 export function builtinRulesEnvironment(): RulesEnvironment {
-  const syscall: EventSourceDefinition<unknown> = {
-    name: 'syscall',
-    fields: createSyscallFieldRegistry<unknown>(),
-    eventTypeCount: EVENT_CODE_COUNT,
-    eventTypeCodes: (name) => eventTypeCodes(name),
-    hasEventTypes: true,
-  };
+  const syscall: EventSourceDefinition<unknown> = createSyscallSourceDefinition<unknown>();
   const k8sAudit: EventSourceDefinition<unknown> = {
     name: 'k8s_audit',
     fields: createK8sAuditFieldRegistry<unknown>(),
