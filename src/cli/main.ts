@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   if (first === 'validate') {
     const flags = parseFlags(rest.filter((a) => a !== '--json'));
     const json = rest.includes('--json') || flags.options.get('json_output') === 'true';
-    return validateCommand({ files: [...flags.validate, ...flags.rest], json });
+    return validateCommand({ files: [...flags.validate, ...flags.rest], json, stopAtPluginRequirements: false });
   }
   let flags: RulesFlags;
   let config: Record<string, unknown>;

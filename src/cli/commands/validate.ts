@@ -62,6 +62,12 @@ export interface ValidateOptions {
   describeAll?: boolean;
   describeRule?: string;
   environment?: RulesEnvironment;
+  /**
+   * Falco's `-V` stops with a fatal error, before printing any result, when a file requires a
+   * plugin that is not available. `peregrine validate` (false) prints every result first and
+   * then reports the unmet requirement (exit 1).
+   */
+  stopAtPluginRequirements?: boolean;
 }
 
 /** Falco prints fatal errors as `Error: <message>` and exits with 1. */
@@ -87,11 +93,13 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
   const loader = new RulesLoader({ sources: env.sources });
   const results: LoadResult[] = [];
   let successful = true;
+  let unmetRequirement: string | undefined;
   const summaries: string[] = [];
   for (const file of files) {
     const result = loader.loadContent(file, contents.get(file)!);
     const unmet = loader.checkPluginRequirements(env.providedPlugins);
-    if (unmet !== undefined) return fatal(unmet);
+    if (unmet !== undefined && opts.stopAtPluginRequirements !== false) return fatal(unmet);
+    unmetRequirement ??= unmet;
     results.push(result);
     successful &&= result.successful;
     if (!result.successful || !result.hasWarnings) {
@@ -119,14 +127,16 @@ export async function validateCommand(opts: ValidateOptions): Promise<number> {
 
   if (opts.json) {
     const line = loadResultsJson(results, loader.contents);
+    // Keys in Falco's (sorted) order: falco_describe_results before falco_load_results.
     process.stdout.write(describedJson === undefined
       ? line + '\n'
-      : `${line.slice(0, -1)},"falco_describe_results":${JSON.stringify(describedJson)}}\n`);
+      : `{"falco_describe_results":${JSON.stringify(describedJson)},${line.slice(1)}\n`);
   } else {
     process.stdout.write(summary + '\n');
     if (described !== undefined) process.stdout.write('\n' + described);
   }
-  return successful ? 0 : fatal(summary);
+  if (!successful) return fatal(summary);
+  return unmetRequirement === undefined ? 0 : fatal(unmetRequirement);
 }
 
 /** Directories given to `validate` expand to their rules files; files are kept as given. */
