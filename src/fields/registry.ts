@@ -79,7 +79,7 @@ function parseInt32(text: string): number {
   return Number(text) | 0;
 }
 
-/** Outcome of offering a text to one class: no prefix matched, or the parse and its length. */
+/** What a class parsed of a text: the field it matched and how many characters it consumed. */
 type ClassMatch = { readonly parsedLength: number; readonly def: FieldDef; readonly arg?: FieldArg };
 
 export class Registry<E> implements FieldRegistry<E> {
@@ -103,13 +103,16 @@ export class Registry<E> implements FieldRegistry<E> {
 
   /**
    * Appends a class (plugin fields, Falco's `static_fields`). As Falco does, a field that another
-   * class already declares is refused.
+   * class already declares is refused (with Falco's message for plugins).
    */
   addClass(cls: FieldClassDecl): void {
     for (const def of cls.fields) {
-      if (this.byName.has(def.name)) {
-        throw new Error(`field '${def.name}' of class '${cls.name}' is already declared for source '${this.source}'`);
-      }
+      if (!this.byName.has(def.name)) continue;
+      throw new Error(
+        cls.plugin
+          ? `Plugin '${cls.name}' supports extraction of field '${def.name}' that is overlapping for source '${this.source}'`
+          : `field '${def.name}' of class '${cls.name}' is already declared for source '${this.source}'`,
+      );
     }
     for (const def of cls.fields) this.byName.set(def.name, def);
     this.classList.push(cls);
@@ -145,7 +148,10 @@ export class Registry<E> implements FieldRegistry<E> {
 
   bind(name: string, arg: FieldArg | undefined): BoundField<E> | undefined {
     const resolved = this.resolve(name, arg);
-    if (resolved === undefined) return undefined;
+    return resolved === undefined ? undefined : this.bindResolved(resolved);
+  }
+
+  private bindResolved(resolved: ResolvedField): BoundField<E> {
     const factory = this.factories.get(resolved.def.name);
     if (factory === undefined) {
       return { ...resolved, hasExtractor: false, extract: () => undefined };
@@ -177,7 +183,14 @@ export class Registry<E> implements FieldRegistry<E> {
    * FieldBindError for a known field with a bad argument.
    */
   resolve(name: string, arg: FieldArg | undefined): ResolvedField | undefined {
-    const text = arg === undefined ? name : `${name}[${arg.raw}]`;
+    return this.resolveText(arg === undefined ? name : `${name}[${arg.raw}]`);
+  }
+
+  /**
+   * Resolves a field as written, argument included (`proc.aname[2]`, `evt.arg.fd`): what Falco
+   * does with the names in exception `fields` and in output format tokens.
+   */
+  resolveText(text: string): ResolvedField | undefined {
     for (const cls of this.classList) {
       const rejection = cls.reject?.(text);
       if (rejection !== undefined) throw new FieldBindError(rejection);
@@ -187,6 +200,12 @@ export class Registry<E> implements FieldRegistry<E> {
       return { def: match.def, ...(match.arg ? { arg: match.arg } : {}), text };
     }
     return undefined;
+  }
+
+  /** bind() for a field as written, argument included; see resolveText. */
+  bindText(text: string): BoundField<E> | undefined {
+    const resolved = this.resolveText(text);
+    return resolved === undefined ? undefined : this.bindResolved(resolved);
   }
 
   private matchInClass(cls: FieldClassDecl, text: string): ClassMatch | undefined {

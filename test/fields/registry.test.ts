@@ -6,7 +6,7 @@ import { Registry } from '../../src/fields/registry.js';
 import { createSyscallSourceDefinition } from '../../src/sources/syscall/definition.js';
 import { createCloudtrailFieldRegistry, createK8sAuditFieldRegistry } from '../../src/fields/plugins/index.js';
 import { declareClass } from '../../src/fields/declare.js';
-import { FieldBindError, type FieldArg, type FieldDef } from '../../src/fields/types.js';
+import { FieldBindError, unknownFieldMessage, type FieldArg, type FieldDef } from '../../src/fields/types.js';
 
 const syscall = createSyscallSourceDefinition<unknown>().fields;
 const arg = (raw: string): FieldArg => ({ raw });
@@ -203,7 +203,10 @@ test('unimplemented fields bind with hasExtractor false; implement() attaches th
 test('addClass refuses a field another class already declares (as Falco refuses overlapping plugins)', () => {
   const reg = createSyscallSourceDefinition<unknown>().fields;
   const overlapping = declareClass({ name: 'mine', plugin: true }, [{ name: 'proc.name', type: 'CHARBUF', desc: 'Clash.' }]);
-  assert.throws(() => reg.addClass(overlapping), /field 'proc.name' of class 'mine' is already declared for source 'syscall'/);
+  assert.throws(() => reg.addClass(overlapping), {
+    message: "Plugin 'mine' supports extraction of field 'proc.name' that is overlapping for source 'syscall'",
+  });
+  assert.throws(() => reg.addClass({ ...overlapping, plugin: false }), /field 'proc.name' of class 'mine' is already declared/);
   const statics = declareClass({ name: 'static' }, [{ name: 'static.env', type: 'CHARBUF', desc: 'A static field.' }]);
   reg.addClass(statics);
   assert.equal(reg.bind('static.env', undefined)!.def.className, 'static');
@@ -255,4 +258,14 @@ test('static_fields: constant static.NAME fields in every source, suggested for 
   const names = reg.classes().map((c) => c.name);
   assert.ok(names.indexOf('static') < names.indexOf('container'), 'before the plugin classes, as in Falco');
   assert.equal(createK8sAuditFieldRegistry<unknown>({ team: 'sec' }).bind('static.team', undefined)!.extract(undefined), 'sec');
+});
+
+test('bindText resolves a field as written, as Falco checks exception fields', () => {
+  const b = syscall.bindText('proc.aname[2]')!;
+  assert.equal(b.def.name, 'proc.aname');
+  assert.deepEqual(b.arg, { index: 2, raw: '2' });
+  assert.equal(b.text, 'proc.aname[2]');
+  assert.equal(syscall.bindText('evt.arg.fd')!.arg?.key, 'fd');
+  assert.equal(syscall.bindText('not.exist'), undefined);
+  assert.equal(unknownFieldMessage('proc.nobody'), 'filter_check called with nonexistent field proc.nobody');
 });

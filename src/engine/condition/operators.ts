@@ -53,7 +53,7 @@ export function isListOperator(text: string): boolean {
 }
 
 /** How a value type compares: decides the accepted operators and the value representation. */
-export type TypeClass = 'number' | 'bigint' | 'bool' | 'string' | 'bytes' | 'ip' | 'net';
+export type TypeClass = 'number' | 'bigint' | 'bool' | 'string' | 'bytes' | 'ip' | 'net' | 'raw';
 
 export function typeClass(type: FieldType): TypeClass {
   switch (type) {
@@ -76,6 +76,14 @@ export function typeClass(type: FieldType): TypeClass {
     case 'IPV6NET':
     case 'IPNET':
       return 'net';
+    case 'SOCKADDR':
+    case 'SOCKTUPLE':
+    case 'FDLIST':
+    case 'CHARBUFARRAY':
+    case 'CHARBUF_PAIR_ARRAY':
+    case 'DYN':
+      // Raw parameter types (evt.rawarg of socket addresses, fd lists...): only `exists`.
+      return 'raw';
     default:
       // Integer and double types. libsinsp refuses UID/GID/L4PROTO/SOCKFAMILY comparisons only
       // because its own fields never use those types; here they compare as the numbers they are.
@@ -132,5 +140,7 @@ export function operatorTypeError(
       return modifier === undefined
         ? `'${name}' operator not supported for ip address and network filters`
         : `'${name}' with modifier not supported for ip address and network filters`;
+    case 'raw':
+      return `'${name}' operator not supported for type '${type}'`;
   }
 }
