@@ -12,7 +12,7 @@
 // - Loading stops at the first error; warnings about unused items come only from a clean compile.
 import {
   ConditionCompileError, ConditionExpandError, ConditionSyntaxError, compileCondition, expandCondition,
-  parseCondition, walkAst, type Ast, type CompiledCondition, type Position as AstPosition,
+  matchesTooManyEventTypes, parseCondition, walkAst, type Ast, type CompiledCondition, type Position as AstPosition,
 } from '../condition/index.js';
 import { compileOutputFormat, type CompiledOutputFormat } from '../output-format.js';
 import type { Priority } from '../priority.js';
@@ -398,11 +398,8 @@ function compileRules(env: CompileEnvironment, lists: readonly CompiledList[], m
       result.addWarning('LOAD_COMPILE_CONDITION', w.message, r.condCtx.inCondition(condition, conditionPosition(w.pos)));
     }
 
-    if (source.hasEventTypes && r.warnEvttypes) {
-      const types = compiled.eventTypes;
-      if (types === 'all' || types.size === 0 || types.size > 100) {
-        result.addWarning('LOAD_NO_EVTTYPE', 'Rule matches too many evt.type values. This has a significant performance penalty.', r.ctx);
-      }
+    if (r.warnEvttypes && matchesTooManyEventTypes(compiled.eventTypes, source)) {
+      result.addWarning('LOAD_NO_EVTTYPE', 'Rule matches too many evt.type values. This has a significant performance penalty.', r.ctx);
     }
 
     out.push({

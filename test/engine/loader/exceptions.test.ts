@@ -119,7 +119,8 @@ test('two exceptions with one name in a rule: a warning for each repeat', () => 
 });
 
 test('exception fields with transformers and arguments are checked by compiling them', () => {
-  assert.deepEqual(load(rule('r', 'evt.type=open', '  exceptions:\n    - name: e\n      fields: [tolower(proc.name), proc.aname[2]]\n      values: [[cat, bash]]\n')).last.errors, []);
+  assert.deepEqual(load(rule('r', 'evt.type=open',
+    '  exceptions:\n    - name: e\n      fields:\n        - tolower(proc.name)\n        - proc.aname[2]\n      values: [[cat, bash]]\n')).last.errors, []);
   assert.equal(errorOf(load(rule('r', 'evt.type=open', '  exceptions:\n    - name: e\n      fields: [tolower(proc.nope)]\n')).last)?.message,
     "'tolower(proc.nope)' is not a supported filter field");
 });

@@ -41,9 +41,13 @@ export function errorOf(r: LoadResult): { code: LoadErrorCode; message: string; 
   return e && { code: e.code, message: e.message, item: itemOf(e.context.locations) };
 }
 
-/** `type 'name'` of the innermost named location (or the innermost location). */
+/** Locations that point into a value of an item rather than at an item. */
+const VALUE_LOCATIONS = new Set(['value for', 'list item', 'condition expression', 'rule condition', 'macro condition',
+  'rule output', 'rule priority', 'exception values', 'exception value', 'overrides']);
+
+/** `type 'name'` of the innermost item, or of the innermost named value location. */
 function itemOf(locations: readonly { itemType: string; itemName: string }[]): string {
-  const named = [...locations].reverse().find((l) => l.itemName !== '') ?? locations.at(-1)!;
+  const named = [...locations].reverse().find((l) => l.itemName !== '' || !VALUE_LOCATIONS.has(l.itemType)) ?? locations.at(-1)!;
   return named.itemName === '' ? named.itemType : `${named.itemType} '${named.itemName}'`;
 }
 

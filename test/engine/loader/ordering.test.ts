@@ -91,8 +91,9 @@ test('a loop of lists and a loop of macros', () => {
   assert.equal(err?.code, 'LOAD_ERR_VALIDATE');
   assert.match(err!.message, /^reference loop in macro '/);
   assert.equal(err?.item, "macro 'macro_a'");
+  // a macro defined once cannot see itself (it is visible only to later definitions)
   const self = errorOf(load('- macro: m\n  condition: m or proc.name=cat\n').last);
-  assert.deepEqual(self?.message, "reference loop in macro 'm'");
+  assert.deepEqual(self?.message, "Undefined macro 'm' used in filter.");
 });
 
 test('list append: deprecated append flag, override append and replace, dangling append', () => {
@@ -267,10 +268,10 @@ test('unused macros and lists: exactly those no rule or macro refers to', () => 
       items: [b]
     - list: used_by_unused_macro
       items: [c]
-    - macro: unused_macro
-      condition: proc.name in (used_by_unused_macro) and inner
     - macro: inner
       condition: proc.name=x
+    - macro: unused_macro
+      condition: proc.name in (used_by_unused_macro) and inner
     - macro: used
       condition: proc.name in (user_list)
     - rule: r
