@@ -104,7 +104,7 @@ type LeafTest<E> = (v: FieldValue, evt: E) => boolean;
 /** A comparison generated code can write out: `typeof v === guard ? <expr> : <generic test>`. */
 interface InlineForm {
   readonly guard: 'string' | 'number' | 'boolean';
-  /** Expression over `v` and the constant named `k`. */
+  /** Expression over `v` and, when `constant` is set, the constant named `k`. */
   readonly expr: (k: string) => string;
   readonly constant: unknown;
 }
@@ -119,6 +119,8 @@ type Plan<E> =
   | { readonly kind: 'and' | 'or'; readonly children: readonly Plan<E>[] }
   | { readonly kind: 'not'; readonly child: Plan<E> }
   | { readonly kind: 'leaf'; readonly leaf: Leaf<E> };
+
+const FIELD_LIKE = /^[a-zA-Z]+[a-zA-Z0-9_]*(\.[a-zA-Z]+[a-zA-Z0-9_]*)+(\[.*\])?$/;
 
 const TRANSFORMERS_WITH_PAREN = ['val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'];
 
@@ -434,7 +436,8 @@ class Compiler<E> {
   }
 
   private isFieldText(text: string): boolean {
-    if (!/^[a-zA-Z]/.test(text)) return false;
+    // Only texts shaped like a field name can be one (cheap test before parsing).
+    if (!FIELD_LIKE.test(text)) return false;
     try {
       const { node, length } = parseOperandPrefix(text);
       if (length !== text.length || node.kind !== 'field') return false;
@@ -484,51 +487,54 @@ function multiValueTest<E>(op: Op, scalar: ScalarTest): LeafTest<E> {
   };
 }
 
-/** The common comparisons generated code writes out directly. */
+/** A constant as a JavaScript literal (strings, finite numbers, booleans), for generated code. */
+function literal(c: Constant): string | undefined {
+  if (typeof c === 'string') return JSON.stringify(c);
+  if (typeof c === 'boolean') return String(c);
+  if (typeof c === 'number' && Number.isFinite(c)) return Object.is(c, -0) ? '-0' : String(c);
+  return undefined;
+}
+
+/** Lists up to this size compare one by one (faster than hashing for short lists). */
+const SMALL_LIST = 4;
+
+/**
+ * The common comparisons generated code writes out directly, with their constants as literals
+ * (long lists become a Set passed in as `k`).
+ */
 function inlineForm(op: Op, cls: TypeClass, constants: readonly Constant[]): InlineForm | undefined {
-  const c = constants[0];
+  const guard = cls === 'string' ? 'string' : cls === 'number' ? 'number' : cls === 'bool' ? 'boolean' : undefined;
+  if (guard === undefined) return undefined;
+  const lits = constants.map(literal);
+  if (lits.some((l) => l === undefined)) return undefined;
+  const c = lits[0]!;
+  const form = (code: string): InlineForm => ({ guard, expr: () => code, constant: undefined });
+  switch (op) {
+    case '=':
+      return form(`v === ${c}`);
+    case '!=':
+      return form(`v !== ${c}`);
+    case 'in':
+    case 'intersects':
+      if (lits.length === 0) return form('false');
+      if (lits.length <= SMALL_LIST) return form(`(${lits.map((l) => `v === ${l}`).join(' || ')})`);
+      return { guard, expr: (k) => `${k}.has(v)`, constant: new Set(constants) };
+    default:
+      break;
+  }
   if (cls === 'string') {
     switch (op) {
-      case '=':
-        return { guard: 'string', expr: (k) => `v === ${k}`, constant: c };
-      case '!=':
-        return { guard: 'string', expr: (k) => `v !== ${k}`, constant: c };
       case 'contains':
-        return { guard: 'string', expr: (k) => `v.includes(${k})`, constant: c };
+        return form(`v.includes(${c})`);
       case 'startswith':
-        return { guard: 'string', expr: (k) => `v.startsWith(${k})`, constant: c };
+        return form(`v.startsWith(${c})`);
       case 'endswith':
-        return { guard: 'string', expr: (k) => `v.endsWith(${k})`, constant: c };
-      case 'in':
-      case 'intersects':
-        return constants.length === 1
-          ? { guard: 'string', expr: (k) => `v === ${k}`, constant: c }
-          : { guard: 'string', expr: (k) => `${k}.has(v)`, constant: new Set(constants) };
+        return form(`v.endsWith(${c})`);
       default:
         return undefined;
     }
   }
-  if (cls === 'number' || cls === 'bool') {
-    const guard = cls === 'number' ? 'number' : 'boolean';
-    switch (op) {
-      case '=':
-        return { guard, expr: (k) => `v === ${k}`, constant: c };
-      case '!=':
-        return { guard, expr: (k) => `v !== ${k}`, constant: c };
-      case '<':
-      case '<=':
-      case '>':
-      case '>=':
-        return cls === 'number' ? { guard, expr: (k) => `v ${op} ${k}`, constant: c } : undefined;
-      case 'in':
-      case 'intersects':
-        return constants.length === 1
-          ? { guard, expr: (k) => `v === ${k}`, constant: c }
-          : { guard, expr: (k) => `${k}.has(v)`, constant: new Set(constants) };
-      default:
-        return undefined;
-    }
-  }
+  if (cls === 'number' && (op === '<' || op === '<=' || op === '>' || op === '>=')) return form(`v ${op} ${c}`);
   return undefined;
 }
 
@@ -653,8 +659,11 @@ class CodeGenerator<E> {
     this.tests.push(leaf.test);
     let test = `${t}(v, e)`;
     if (leaf.inline !== undefined) {
-      const k = `k${this.constants.length}`;
-      this.constants.push(leaf.inline.constant);
+      let k = '';
+      if (leaf.inline.constant !== undefined) {
+        k = `k${this.constants.length}`;
+        this.constants.push(leaf.inline.constant);
+      }
       test = `(typeof v === '${leaf.inline.guard}' ? ${leaf.inline.expr(k)} : ${test})`;
     }
     return `((v = ${get}) !== undefined && ${test})`;

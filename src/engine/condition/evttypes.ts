@@ -13,7 +13,10 @@
 import { ConditionCompileError, type AnyNode, type Ast } from './ast.js';
 import type { EventSourceDefinition } from '../source.js';
 
-/** A set of event-type codes 0..size-1 as a byte map. */
+/**
+ * A set of event-type codes 0..size-1 as a byte map. Sets are never modified once a visitor
+ * step has produced them, except the accumulators of and/or, which are private copies.
+ */
 class CodeSet {
   constructor(readonly bits: Uint8Array) {}
 
@@ -25,12 +28,20 @@ class CodeSet {
     return new CodeSet(new Uint8Array(size).fill(1));
   }
 
-  intersect(o: CodeSet): CodeSet {
-    return new CodeSet(this.bits.map((b, i) => b & o.bits[i]!));
+  copy(): CodeSet {
+    return new CodeSet(this.bits.slice());
   }
 
-  merge(o: CodeSet): CodeSet {
-    return new CodeSet(this.bits.map((b, i) => b | o.bits[i]!));
+  intersectInPlace(o: CodeSet): void {
+    const b = this.bits;
+    const ob = o.bits;
+    for (let i = 0; i < b.length; i++) b[i]! &= ob[i]!;
+  }
+
+  mergeInPlace(o: CodeSet): void {
+    const b = this.bits;
+    const ob = o.bits;
+    for (let i = 0; i < b.length; i++) b[i]! |= ob[i]!;
   }
 
   complement(): CodeSet {
@@ -50,13 +61,18 @@ class EventTypeVisitor<E> {
   private insideNegation = false;
   private lastHasCodes = false;
   codes: CodeSet;
+  /** Shared: neutral checks all produce this one (never modified). */
+  private readonly allCodes: CodeSet;
+  private readonly noCodes: CodeSet;
 
   constructor(private readonly source: EventSourceDefinition<E>) {
-    this.codes = CodeSet.empty(source.eventTypeCount);
+    this.allCodes = CodeSet.all(source.eventTypeCount);
+    this.noCodes = CodeSet.empty(source.eventTypeCount);
+    this.codes = this.noCodes;
   }
 
   private all(): CodeSet {
-    return CodeSet.all(this.source.eventTypeCount);
+    return this.allCodes;
   }
 
   private namesToCodes(names: readonly string[]): CodeSet {
@@ -79,20 +95,20 @@ class EventTypeVisitor<E> {
   }
 
   private conjunction(children: readonly Ast[]): void {
-    let types = this.all();
+    const types = this.allCodes.copy();
     for (const c of children) {
       this.visit(c);
-      types = types.intersect(this.codes);
+      types.intersectInPlace(this.codes);
     }
     this.codes = types;
     this.lastIsEvtTypeField = false;
   }
 
   private disjunction(children: readonly Ast[]): void {
-    let types = CodeSet.empty(this.source.eventTypeCount);
+    const types = this.noCodes.copy();
     for (const c of children) {
       this.visit(c);
-      types = types.merge(this.codes);
+      types.mergeInPlace(this.codes);
     }
     this.codes = types;
     this.lastIsEvtTypeField = false;
@@ -109,7 +125,7 @@ class EventTypeVisitor<E> {
         else this.disjunction(node.children);
         return;
       case 'not': {
-        this.codes = CodeSet.empty(this.source.eventTypeCount);
+        this.codes = this.noCodes;
         const saved = this.insideNegation;
         this.insideNegation = !saved;
         this.visit(node.child);
