@@ -182,13 +182,28 @@ function compileLists(collector: Collector): CompiledList[] {
 }
 
 /** Substitutes every list in `condition` (marking the lists used) and parses the result. */
+/** The words of a condition text as list substitution delimits them. */
+function delimitedWords(text: string): Set<string> {
+  return new Set(text.split(/[ \t\n\r(),=]+/));
+}
+
+/** Names with a delimiter in them can only be found by scanning (they are invalid but allowed). */
+const HAS_DELIMITER = /[ \t\n\r(),=]/;
+
+/** Substitutes every list in `condition` (marking the lists used) and parses the result. */
 function parseWithLists(condition: string, lists: readonly CompiledList[], condCtx: LoadContext): Ast {
   let text = condition;
+  // Lists are substituted one after the other in definition order (text inserted for one list
+  // may name a later one). The word set only skips lists that cannot match; it is recomputed
+  // after each substitution.
+  let words = delimitedWords(text);
   for (const list of lists) {
+    if (!words.has(list.name) && !HAS_DELIMITER.test(list.name)) continue;
     const replaced = substituteList(text, list.name, list.items);
     if (replaced !== undefined) {
       text = replaced;
       list.used = true;
+      words = delimitedWords(text);
     }
   }
   try {
