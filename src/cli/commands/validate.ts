@@ -4,13 +4,13 @@
 // - `-r FILE -L` / `-r FILE -l RULE`: load rules files (directories expand to their .yaml/.yml
 //   files) and describe all rules or one (text table, JSON with json_output, or --format);
 // - `--rule-schema`: print the JSON schema of rules files.
-// The logic lives in src/engine (loader, describe, rule-schema); this module wires it to stdout,
-// the log and exit codes.
+// The logic lives in src/engine (loader, describe, rule-schema); this module wires it to the
+// output streams, the log and exit codes.
 import { statSync } from 'node:fs';
 import { RuleDescriber, RuleNotLoadedError, type DescribeFormat } from '../../engine/describe.js';
 import {
   expandRulesPaths, loadResultsJson, readRulesFiles, RulesFileReadError, RulesLoader,
-  type AnySource, type LoadResult, type ProvidedPlugin,
+  type AnySource, type ExtraOutputField, type ExtraOutputFormat, type LoadResult, type ProvidedPlugin,
 } from '../../engine/loader/index.js';
 import { ruleSchemaText } from '../../engine/rule-schema.js';
 import type { EventSourceDefinition } from '../../engine/source.js';
@@ -19,7 +19,18 @@ import { EVENT_INFO } from '../../scap/event-table.js';
 import { createSyscallSourceDefinition } from '../../sources/syscall/definition.js';
 import { log } from '../../util/log.js';
 
-/** The sources rules can be validated against, and what stands in for Falco's plugins. */
+/** Where command output goes (the command line's streams, or a test's buffers). */
+export interface CommandIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const PROCESS_IO: CommandIO = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** The sources rules are loaded against, and what stands in for Falco's plugins. */
 export interface RulesEnvironment {
   readonly sources: readonly AnySource[];
   /**
@@ -29,6 +40,9 @@ export interface RulesEnvironment {
   readonly providedPlugins: readonly ProvidedPlugin[];
   /** Name of a syscall event-type code (rule descriptions). */
   readonly eventTypeName: (code: number) => string | undefined;
+  /** `append_output` of the configuration. */
+  readonly extraOutputFormats?: readonly ExtraOutputFormat[];
+  readonly extraOutputFields?: readonly ExtraOutputField[];
 }
 
 /**
@@ -55,88 +69,45 @@ export function builtinRulesEnvironment(): RulesEnvironment {
   };
 }
 
+function newLoader(env: RulesEnvironment): RulesLoader {
+  return new RulesLoader({
+    sources: env.sources,
+    ...(env.extraOutputFormats ? { extraOutputFormats: env.extraOutputFormats } : {}),
+    ...(env.extraOutputFields ? { extraOutputFields: env.extraOutputFields } : {}),
+  });
+}
+
+function describerFor(loader: RulesLoader, env: RulesEnvironment): RuleDescriber {
+  const syscall = env.sources.find((s) => s.name === 'syscall');
+  return new RuleDescriber(loader, { eventTypeName: env.eventTypeName, ...(syscall ? { syscallSource: syscall } : {}) });
+}
+
+/** Falco prints fatal errors as `Error: <message>` and exits with 1. */
+function fatal(io: CommandIO, message: string): number {
+  io.err(`Error: ${message}\n`);
+  return 1;
+}
+
+/** Errors Falco raises while running (an unknown rule for -l) end the run this way. */
+function runtimeError(message: string): number {
+  log.error(`Runtime error: ${message}. Exiting.`);
+  return 1;
+}
+
 export interface ValidateOptions {
   files: string[];
   json: boolean;
   /** `-L` (all) or `-l RULE` after a successful validation. */
   describeAll?: boolean;
   describeRule?: string;
-  environment?: RulesEnvironment;
   /**
    * Falco's `-V` stops with a fatal error, before printing any result, when a file requires a
-   * plugin that is not available. `peregrine validate` (false) prints every result first and
-   * then reports the unmet requirement (exit 1).
+   * plugin that is not available (default). `peregrine validate` (false) prints every result
+   * first and then reports the unmet requirement (exit 1).
    */
   stopAtPluginRequirements?: boolean;
-}
-
-/** Falco prints fatal errors as `Error: <message>` and exits with 1. */
-function fatal(message: string): number {
-  process.stderr.write(`Error: ${message}\n`);
-  return 1;
-}
-
-/** `-V FILE...`: one load result per file; exit 1 when any file has errors. */
-export async function validateCommand(opts: ValidateOptions): Promise<number> {
-  const env = opts.environment ?? builtinRulesEnvironment();
-  const files = expandDirectoriesOnly(opts.files);
-  let contents: Map<string, string>;
-  try {
-    contents = readRulesFiles(files);
-  } catch (err) {
-    if (err instanceof RulesFileReadError) return fatal(err.message);
-    throw err;
-  }
-  log.info('Validating rules file(s):');
-  for (const f of files) log.info(`   ${f}`);
-
-  const loader = new RulesLoader({ sources: env.sources });
-  const results: LoadResult[] = [];
-  let successful = true;
-  let unmetRequirement: string | undefined;
-  const summaries: string[] = [];
-  for (const file of files) {
-    const result = loader.loadContent(file, contents.get(file)!);
-    const unmet = loader.checkPluginRequirements(env.providedPlugins);
-    if (unmet !== undefined && opts.stopAtPluginRequirements !== false) return fatal(unmet);
-    unmetRequirement ??= unmet;
-    results.push(result);
-    successful &&= result.successful;
-    if (!result.successful || !result.hasWarnings) {
-      summaries.push(result.toText(loader.contents));
-    } else {
-      // Only errors go to the summary on stdout; warnings are logged.
-      summaries.push(`${file}: Ok, with warnings`);
-      log.warning(result.toText(loader.contents));
-    }
-  }
-  const summary = summaries.join('\n');
-
-  let described: string | undefined;
-  let describedJson: unknown;
-  if (successful && (opts.describeAll || opts.describeRule !== undefined)) {
-    const describer = new RuleDescriber(loader, { eventTypeName: env.eventTypeName, syscallSource: env.sources[0] });
-    try {
-      if (opts.json) describedJson = describer.json(opts.describeRule);
-      else described = describer.text(opts.describeRule);
-    } catch (err) {
-      if (err instanceof RuleNotLoadedError) return runtimeError(err.message);
-      throw err;
-    }
-  }
-
-  if (opts.json) {
-    const line = loadResultsJson(results, loader.contents);
-    // Keys in Falco's (sorted) order: falco_describe_results before falco_load_results.
-    process.stdout.write(describedJson === undefined
-      ? line + '\n'
-      : `{"falco_describe_results":${JSON.stringify(describedJson)},${line.slice(1)}\n`);
-  } else {
-    process.stdout.write(summary + '\n');
-    if (described !== undefined) process.stdout.write('\n' + described);
-  }
-  if (!successful) return fatal(summary);
-  return unmetRequirement === undefined ? 0 : fatal(unmetRequirement);
+  environment?: RulesEnvironment;
+  io?: CommandIO;
 }
 
 /** Directories given to `validate` expand to their rules files; files are kept as given. */
@@ -151,19 +122,66 @@ function expandDirectoriesOnly(paths: readonly string[]): string[] {
   return paths.flatMap((p) => (isDirectory(p) ? expandRulesPaths([p]) : [p]));
 }
 
-function runtimeError(message: string): number {
-  log.error(`Runtime error: ${message}. Exiting.`);
-  return 1;
-}
+/** `-V FILE...`: one load result per file; exit 1 when any file has errors. */
+export async function validateCommand(opts: ValidateOptions): Promise<number> {
+  const io = opts.io ?? PROCESS_IO;
+  const env = opts.environment ?? builtinRulesEnvironment();
+  const files = expandDirectoriesOnly(opts.files);
+  let contents: Map<string, string>;
+  try {
+    contents = readRulesFiles(files);
+  } catch (err) {
+    if (err instanceof RulesFileReadError) return fatal(io, err.message);
+    throw err;
+  }
+  log.info('Validating rules file(s):');
+  for (const f of files) log.info(`   ${f}`);
 
-export interface DescribeCommandOptions {
-  /** `-r` paths: files or directories, loaded in order. */
-  rulesPaths: string[];
-  /** `-l RULE`; undefined for `-L`. */
-  rule?: string;
-  /** Output format: json_output gives `json`; `--format` may ask for text, markdown or json. */
-  format: DescribeFormat;
-  environment?: RulesEnvironment;
+  const loader = newLoader(env);
+  const results: LoadResult[] = [];
+  let successful = true;
+  let unmetRequirement: string | undefined;
+  const summaries: string[] = [];
+  for (const file of files) {
+    const result = loader.loadContent(file, contents.get(file)!);
+    const unmet = loader.checkPluginRequirements(env.providedPlugins);
+    if (unmet !== undefined && opts.stopAtPluginRequirements !== false) return fatal(io, unmet);
+    unmetRequirement ??= unmet;
+    results.push(result);
+    successful &&= result.successful;
+    if (!result.successful || !result.hasWarnings) {
+      summaries.push(result.toText(loader.contents));
+    } else {
+      // Only errors go to the summary on stdout; warnings are logged (as Falco does).
+      summaries.push(`${file}: Ok, with warnings`);
+      log.warning(result.toText(loader.contents));
+    }
+  }
+  const summary = summaries.join('\n');
+
+  let described: string | undefined;
+  let describedJson: unknown;
+  if (successful && (opts.describeAll || opts.describeRule !== undefined)) {
+    const describer = describerFor(loader, env);
+    try {
+      if (opts.json) describedJson = describer.json(opts.describeRule);
+      else described = describer.text(opts.describeRule);
+    } catch (err) {
+      if (err instanceof RuleNotLoadedError) return runtimeError(err.message);
+      throw err;
+    }
+  }
+
+  if (opts.json) {
+    const line = loadResultsJson(results, loader.contents);
+    // Keys in Falco's (sorted) order: falco_describe_results before falco_load_results.
+    io.out(describedJson === undefined ? line + '\n' : `{"falco_describe_results":${JSON.stringify(describedJson)},${line.slice(1)}\n`);
+  } else {
+    io.out(summary + '\n');
+    if (described !== undefined) io.out('\n' + described);
+  }
+  if (!successful) return fatal(io, summary);
+  return unmetRequirement === undefined ? 0 : fatal(io, unmetRequirement);
 }
 
 /** Loads rules files as the agent does, stopping at the first file with errors. */
@@ -179,7 +197,7 @@ export function loadRulesForRun(paths: readonly string[], env: RulesEnvironment)
     if (err instanceof RulesFileReadError) return { error: err.message };
     throw err;
   }
-  const loader = new RulesLoader({ sources: env.sources });
+  const loader = newLoader(env);
   log.info('Loading rules from:');
   for (const file of files) {
     const result = loader.loadContent(file, contents.get(file)!);
@@ -193,14 +211,25 @@ export function loadRulesForRun(paths: readonly string[], env: RulesEnvironment)
   return { loader };
 }
 
+export interface DescribeCommandOptions {
+  /** `-r` paths: files or directories, loaded in order. */
+  rulesPaths: string[];
+  /** `-l RULE`; undefined for `-L`. */
+  rule?: string;
+  /** Output format: json_output gives `json`; `--format` may ask for text, markdown or json. */
+  format: DescribeFormat;
+  environment?: RulesEnvironment;
+  io?: CommandIO;
+}
+
 /** `-r FILE -L` / `-r FILE -l RULE`. */
 export async function describeCommand(opts: DescribeCommandOptions): Promise<number> {
+  const io = opts.io ?? PROCESS_IO;
   const env = opts.environment ?? builtinRulesEnvironment();
   const loaded = loadRulesForRun(opts.rulesPaths, env);
-  if ('error' in loaded) return fatal(loaded.error);
-  const describer = new RuleDescriber(loaded.loader, { eventTypeName: env.eventTypeName, syscallSource: env.sources[0] });
+  if ('error' in loaded) return fatal(io, loaded.error);
   try {
-    process.stdout.write(describer.render(opts.format, opts.rule));
+    io.out(describerFor(loaded.loader, env).render(opts.format, opts.rule));
   } catch (err) {
     if (err instanceof RuleNotLoadedError) return runtimeError(err.message);
     throw err;
@@ -209,7 +238,7 @@ export async function describeCommand(opts: DescribeCommandOptions): Promise<num
 }
 
 /** `--rule-schema`. */
-export function ruleSchemaCommand(): number {
-  process.stdout.write(ruleSchemaText() + '\n');
+export function ruleSchemaCommand(io: CommandIO = PROCESS_IO): number {
+  io.out(ruleSchemaText() + '\n');
   return 0;
 }
