@@ -99,8 +99,9 @@ function scalarText(v: unknown): string {
 /**
  * Maps a case to `peregrine` arguments the way Falco's test harnesses invoked Falco:
  * - validate: `-V FILE` per rules file; other kinds: `-r FILE` per rules file;
- * - input: `-o engine.kind=replay -o engine.replay.capture_file=FILE` (captures), or for k8saudit
- *   `-o engine.kind=replay -o engine.replay.k8s_audit_file=FILE`;
+ * - input: `-o engine.kind=replay -o engine.replay.capture_file=FILE` (captures); for k8saudit,
+ *   the configuration Falco's harness used: plugins k8saudit (open_params: FILE) and json, both in
+ *   load_plugins (Peregrine provides them natively);
  * - json_output, json_include_*_property, time_format_iso_8601: `-o key=true|false`;
  * - all_events: `-o base_syscalls.all=true`; min_priority: `-o priority=P`;
  * - disable_rules: `-o rules[].disable.rule=P` (substring match → `*P*`);
@@ -122,16 +123,27 @@ export function buildInvocation(c: ConformanceCase, root: string, tmpDir: string
     configValues.set(key, text);
   };
 
-  if (o.config !== undefined) {
+  let config = o.config;
+  if (c.kind === 'k8saudit' && c.input) {
+    config = {
+      plugins: [
+        { name: 'k8saudit', library_path: 'libk8saudit.so', init_config: '', open_params: resolve(c.input) },
+        { name: 'json', library_path: 'libjson.so', init_config: '' },
+      ],
+      load_plugins: ['k8saudit', 'json'],
+      ...(config ?? {}),
+    };
+  }
+  if (config !== undefined) {
     const configPath = path.join(tmpDir, 'config.yaml');
-    writeFileSync(configPath, toYaml(o.config));
+    writeFileSync(configPath, toYaml(config));
     args.push('-c', configPath);
-    for (const [k, v] of Object.entries(o.config)) if (typeof v !== 'object' || v === null) configValues.set(k, scalarText(v));
+    for (const [k, v] of Object.entries(config)) if (typeof v !== 'object' || v === null) configValues.set(k, scalarText(v));
   }
   for (const file of c.rules ?? []) args.push(c.kind === 'validate' ? '-V' : '-r', resolve(file));
-  if (c.input) {
+  if (c.input && c.kind !== 'k8saudit') {
     set('engine.kind', 'replay');
-    set(c.kind === 'k8saudit' ? 'engine.replay.k8s_audit_file' : 'engine.replay.capture_file', resolve(c.input));
+    set('engine.replay.capture_file', resolve(c.input));
   }
   for (const key of ['json_output', 'json_include_output_property', 'json_include_tags_property', 'time_format_iso_8601'] as const) {
     if (o[key] !== undefined) set(key, o[key]);
