@@ -232,7 +232,10 @@ function jsonDetections(stdout: string): Detection[] {
     if (!line.startsWith('{')) continue;
     try {
       const obj = JSON.parse(line) as Record<string, unknown>;
-      if (typeof obj.rule === 'string' && typeof obj.priority === 'string') out.push({ rule: obj.rule, priority: obj.priority });
+      // Internal alerts ("Falco internal: syscall event drop") are not rule detections.
+      if (typeof obj.rule === 'string' && typeof obj.priority === 'string' && !obj.rule.startsWith('Falco internal:')) {
+        out.push({ rule: obj.rule, priority: obj.priority });
+      }
     } catch {
       // not an alert
     }
