@@ -11,7 +11,7 @@
 // - Macro references are resolved on the syntax tree with definition-order visibility.
 // - Loading stops at the first error; warnings about unused items come only from a clean compile.
 import {
-  ConditionCompileError, ConditionExpandError, ConditionSyntaxError, compileCondition, expandCondition,
+  ConditionCompileError, ConditionError, ConditionExpandError, compileCondition, expandCondition,
   matchesTooManyEventTypes, parseCondition, walkAst, type Ast, type CompiledCondition, type Position as AstPosition,
 } from '../condition/index.js';
 import { compileOutputFormat, type CompiledOutputFormat } from '../output-format.js';
@@ -20,7 +20,8 @@ import type { EventSourceDefinition } from '../source.js';
 import type { Collector } from './collector.js';
 import { conditionWithExceptions, quoteItem, type FieldChecker } from './exceptions.js';
 import type { ListInfo, MacroInfo, RuleInfo } from './items.js';
-import { DEPRECATED_FIELDS, LoadContext, RuleLoadError, type LoadResult } from './results.js';
+import { DEPRECATED_FIELDS, LoadContext, RuleLoadError, type LoadErrorCode, type LoadResult } from './results.js';
+import { log } from '../../util/log.js';
 
 /** An event source the loader can compile rules for (events of any type). */
 export type AnySource = EventSourceDefinition<unknown>;
@@ -111,6 +112,15 @@ export function isUnknownFilterError(err: unknown): boolean {
   if (typeof flagged === 'boolean') return flagged;
   const message = err instanceof Error ? err.message : String(err);
   return /nonexistent field|invalid formatting token|unknown event type|unknown filter:/.test(message);
+}
+
+/**
+ * An unexpected failure inside the condition engine: reported against the item being compiled
+ * (so one bad rule never takes the whole agent down), with the details in the debug log.
+ */
+function internalError(code: LoadErrorCode, err: unknown, ctx: LoadContext): RuleLoadError {
+  log.debug(`rules loader: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  return new RuleLoadError(code, `internal error: ${messageOf(err)}`, ctx);
 }
 
 function messageOf(err: unknown): string {
@@ -209,10 +219,10 @@ function parseWithLists(condition: string, lists: readonly CompiledList[], condC
   try {
     return parseCondition(text, { maxDepth: 1000 });
   } catch (err) {
-    if (err instanceof ConditionSyntaxError) {
+    if (err instanceof ConditionError) {
       throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', err.message, condCtx.inCondition(text, conditionPosition(err.pos)));
     }
-    throw err;
+    throw internalError('LOAD_ERR_COMPILE_CONDITION', err, condCtx);
   }
 }
 
@@ -277,10 +287,11 @@ function resolveMacros(
     }
     return expanded;
   } catch (err) {
-    if (err instanceof ConditionExpandError) {
-      throw new RuleLoadError('LOAD_ERR_VALIDATE', err.message, ctx.inCondition(condition, conditionPosition(err.pos)));
+    if (err instanceof ConditionError) {
+      const code = err instanceof ConditionExpandError ? 'LOAD_ERR_VALIDATE' : 'LOAD_ERR_COMPILE_CONDITION';
+      throw new RuleLoadError(code, err.message, ctx.inCondition(condition, conditionPosition(err.pos)));
     }
-    throw err;
+    throw internalError('LOAD_ERR_VALIDATE', err, ctx);
   }
 }
 
@@ -407,7 +418,10 @@ function compileRules(env: CompileEnvironment, lists: readonly CompiledList[], m
         }
         throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', err.message, ctx);
       }
-      throw err;
+      if (err instanceof ConditionError) {
+        throw new RuleLoadError('LOAD_ERR_COMPILE_CONDITION', err.message, r.condCtx.inCondition(condition, conditionPosition(err.pos)));
+      }
+      throw internalError('LOAD_ERR_COMPILE_CONDITION', err, r.condCtx);
     }
     for (const w of compiled.warnings) {
       result.addWarning('LOAD_COMPILE_CONDITION', w.message, r.condCtx.inCondition(condition, conditionPosition(w.pos)));
