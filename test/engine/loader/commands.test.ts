@@ -36,7 +36,7 @@ test('-V text with an error: full result on stdout, "Error: ..." on stderr, exit
   const f = files(t, { 'bad.yaml': '- macro: m\n' });
   const io = capture();
   assert.equal(await validateCommand({ files: [f['bad.yaml']!], json: false, io }), 1);
-  assert.match(io.stdout, /: Invalid\n1 Errors:\nIn rules content: \(.*bad.yaml:1:1\)\n {4}macro 'm': \(.*bad.yaml:1:3\)\n------\n- macro: m\n  \^\n------\nLOAD_ERR_YAML_VALIDATE/);
+  assert.match(io.stdout, /: Invalid\n1 Errors:\nIn rules content: \(.*bad.yaml:1:1\)\n {4}macro 'm': \(.*bad.yaml:1:3\)\n------\n- macro: m\n {2}\^\n------\nLOAD_ERR_YAML_VALIDATE/);
   assert.ok(io.stderr.startsWith(`Error: ${f['bad.yaml']}: Invalid\n`));
 });
 
