@@ -45,27 +45,46 @@ export interface RulesEnvironment {
   readonly extraOutputFields?: readonly ExtraOutputField[];
 }
 
+export interface RulesEnvironmentOptions {
+  /** Event sources to load rules for (default: syscall and k8s_audit). */
+  readonly sources?: readonly string[];
+  /** Falco's `static_fields`: extra constant fields of every source. */
+  readonly staticFields?: Readonly<Record<string, string>>;
+  readonly extraOutputFormats?: readonly ExtraOutputFormat[];
+  readonly extraOutputFields?: readonly ExtraOutputField[];
+}
+
 /**
- * The built-in rule sources: `syscall` (libsinsp fields plus the container plugin's, event types
- * from the scap event table) and `k8s_audit` (k8saudit and json plugin fields).
+ * The rule sources Peregrine provides: `syscall` (libsinsp fields plus the container plugin's,
+ * event types from the scap event table) and `k8s_audit` (k8saudit and json plugin fields).
+ * The container plugin is always provided (its fields are part of the syscall source); k8saudit
+ * and json only with the k8s_audit source.
  */
-export function builtinRulesEnvironment(): RulesEnvironment {
-  const syscall: EventSourceDefinition<unknown> = createSyscallSourceDefinition<unknown>();
-  const k8sAudit: EventSourceDefinition<unknown> = {
-    name: 'k8s_audit',
-    fields: createK8sAuditFieldRegistry<unknown>(),
-    eventTypeCount: 1,
-    eventTypeCodes: () => undefined,
-    hasEventTypes: false,
-  };
+export function builtinRulesEnvironment(opts: RulesEnvironmentOptions = {}): RulesEnvironment {
+  const wanted = opts.sources ?? ['syscall', 'k8s_audit'];
+  const staticFields = opts.staticFields && Object.keys(opts.staticFields).length > 0 ? opts.staticFields : undefined;
+  const sources: AnySource[] = [];
+  const providedPlugins: ProvidedPlugin[] = [{ name: 'container', version: '0.7.0' }];
+  if (wanted.includes('syscall')) {
+    sources.push(createSyscallSourceDefinition<unknown>(staticFields ? { staticFields } : {}));
+  }
+  if (wanted.includes('k8s_audit')) {
+    const k8sAudit: EventSourceDefinition<unknown> = {
+      name: 'k8s_audit',
+      fields: createK8sAuditFieldRegistry<unknown>(staticFields),
+      eventTypeCount: 1,
+      eventTypeCodes: () => undefined,
+      hasEventTypes: false,
+    };
+    sources.push(k8sAudit);
+    providedPlugins.push({ name: 'k8saudit', version: '0.18.0' }, { name: 'json', version: '0.7.4' });
+  }
   return {
-    sources: [syscall, k8sAudit],
-    providedPlugins: [
-      { name: 'container', version: '0.7.0' },
-      { name: 'k8saudit', version: '0.18.0' },
-      { name: 'json', version: '0.7.4' },
-    ],
+    sources,
+    providedPlugins,
     eventTypeName: (code) => EVENT_INFO[code]?.name,
+    ...(opts.extraOutputFormats ? { extraOutputFormats: opts.extraOutputFormats } : {}),
+    ...(opts.extraOutputFields ? { extraOutputFields: opts.extraOutputFields } : {}),
   };
 }
 
