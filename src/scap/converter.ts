@@ -10,7 +10,7 @@
 // type), Peregrine delivers the event as it is and counts it instead.
 import { EF, EVENT_CODE, EVENT_INFO, PT } from './event-table.js';
 import { EventView } from './event.js';
-import { EVT_HEADER_SIZE, EVT_LEN, EVT_NPARAMS, EVT_TID, EVT_TS, EVT_TYPE } from './format.js';
+import { EVT_HEADER_SIZE, EVT_LEN, EVT_NPARAMS, EVT_TS, EVT_TYPE } from './format.js';
 import { CONVERSION_ROWS, type ConversionRow } from './tables/conversions.js';
 
 /** Verdict of the convertibility test (libscap's rules, in order). */
@@ -21,7 +21,39 @@ const CONTINUE = 2;
 /** Conversions of one event in a row before giving up (libscap's bound: execve takes ~15 steps). */
 const MAX_CONVERSIONS = 50;
 
-const ROWS = new Map<number, ConversionRow>(CONVERSION_ROWS.map((r) => [r[0] * 256 + r[1], r]));
+// Instructions as small numbers for the hot path.
+const FROM_OLD = 0;
+const FROM_ENTER = 1;
+const FROM_DEFAULT = 2;
+const FROM_EMPTY = 3;
+const FROM_CALLBACK = 4;
+const INSTR_CODES: Record<string, number> = { old: FROM_OLD, enter: FROM_ENTER, default: FROM_DEFAULT, empty: FROM_EMPTY, callback: FROM_CALLBACK };
+
+interface Conversion {
+  action: ConversionRow[2];
+  /** Event code after the conversion. */
+  type: number;
+  /** Parameters copied from the old event before the instructions (add-params), else 0. */
+  keep: boolean;
+  source: Uint8Array;
+  param: Uint8Array;
+  fallbackEmpty: Uint8Array;
+  callback: (string | undefined)[];
+}
+
+/** CONVERSIONS[code][nparams]: the table, indexed for the hot path. */
+const CONVERSIONS: (Conversion | undefined)[][] = [];
+for (const [code, nparams, action, desired, instrs] of CONVERSION_ROWS) {
+  (CONVERSIONS[code] ??= [])[nparams] = {
+    action,
+    type: action === 'change-type' ? desired! : code,
+    keep: action === 'add-params',
+    source: Uint8Array.from(instrs, (x) => INSTR_CODES[x[0]]),
+    param: Uint8Array.from(instrs, (x) => x[1]),
+    fallbackEmpty: Uint8Array.from(instrs, (x) => (x[2] ? 1 : 0)),
+    callback: instrs.map((x) => x[3]),
+  };
+}
 
 /** Byte size of fixed-size parameter types (their default value's size), 0 for variable ones. */
 function fixedSize(type: number): number {
@@ -49,19 +81,50 @@ function maxLength(type: number, lenWidth: number): number {
   return lenWidth === 2 ? 0xffff : 0xffffffff;
 }
 
-function verdict(type: number, nparams: number): number {
-  const info = EVENT_INFO[type];
-  const flags = info.flags;
-  if (flags & EF.UNUSED) return DROP;
-  if (!(flags & EF.CONVERTER_MANAGED)) {
-    if (!(flags & EF.OLD_VERSION)) return PASS;
-    // Old enter events outside the converter are dropped; old exit events are always managed.
-    return info.isEnter ? DROP : PASS;
+/** Per event code, the largest length of each of its parameters (conversions cap what they copy). */
+const PARAM_MAX_LEN: Float64Array[] = EVENT_INFO.map((info) =>
+  Float64Array.from(info.params, (p) => maxLength(p.type, info.largePayload ? 4 : 2)));
+
+/** Copies bytes; short runs (most parameters are 8 bytes) by hand, avoiding a subarray object. */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, len: number): void {
+  if (len <= 16) {
+    for (let k = 0; k < len; k++) dst[at + k] = src[from + k];
+  } else {
+    dst.set(src.subarray(from, from + len), at);
   }
-  if (info.isEnter) return CONTINUE;
-  // Events with more parameters than the table (a newer driver) pass as they are.
-  if (flags & EF.OLD_VERSION || nparams < info.params.length) return CONTINUE;
-  return PASS;
+}
+
+/** The default value of each parameter type: zeros of its fixed size, UID/GID "none" (all ones). */
+const DEFAULTS: Uint8Array[] = [];
+for (let t = 0; t <= PT.MAX; t++) {
+  DEFAULTS[t] = new Uint8Array(fixedSize(t)).fill(t === PT.UID || t === PT.GID ? 0xff : 0);
+}
+
+// Per event code: the verdict for events carrying the table's parameter count or more, and that count.
+const VERDICT_CURRENT = new Uint8Array(EVENT_INFO.length);
+const VERDICT_FEWER = new Uint8Array(EVENT_INFO.length);
+for (const info of EVENT_INFO) {
+  const f = info.flags;
+  let current: number;
+  let fewer: number;
+  if (f & EF.UNUSED) {
+    current = fewer = DROP;
+  } else if (!(f & EF.CONVERTER_MANAGED)) {
+    // Old enter events outside the converter are dropped; old exit events are always managed.
+    current = fewer = f & EF.OLD_VERSION && info.isEnter ? DROP : PASS;
+  } else if (info.isEnter || f & EF.OLD_VERSION) {
+    current = fewer = CONTINUE;
+  } else {
+    // Events with more parameters than the table (a newer driver) pass as they are.
+    current = PASS;
+    fewer = CONTINUE;
+  }
+  VERDICT_CURRENT[info.code] = current;
+  VERDICT_FEWER[info.code] = fewer;
+}
+
+function verdict(type: number, nparams: number): number {
+  return nparams < EVENT_INFO[type].params.length ? VERDICT_FEWER[type] : VERDICT_CURRENT[type];
 }
 
 export interface ConverterStats {
@@ -79,7 +142,6 @@ export interface ConverterStats {
 class EventBuilder {
   bytes = new Uint8Array(1024);
   dv = new DataView(this.bytes.buffer);
-  len = 0;
 
   /** Room for an event of n bytes (the previous content is not kept). */
   ensure(n: number): void {
@@ -91,14 +153,27 @@ class EventBuilder {
   }
 }
 
+/** The enter event a thread is in, kept in the V2 layout until its exit event takes its parameters. */
+class StoredEnter extends EventBuilder {
+  /** Event code, or -1 when the slot is free. */
+  type = -1;
+  nparams = 0;
+  /** Parameter boundaries: parameter i is bytes[offs[i], offs[i+1]). */
+  offs = new Int32Array(33);
+}
+
 export class EventConverter {
   readonly stats: ConverterStats = { converted: 0, withheld: 0, unconvertible: 0, missingEnter: 0 };
-  /** The last stored enter event of each thread, in the current (V2) layout. */
-  private readonly stored = new Map<number, Uint8Array>();
+  /** Per thread, the slot of its last enter event (reused from one syscall to the next). */
+  private readonly stored = new Map<number, StoredEnter>();
   // Two builders alternate: one holds the event being converted, the other receives the result.
-  private builders = [new EventBuilder(), new EventBuilder()];
+  private readonly builders = [new EventBuilder(), new EventBuilder()];
   private readonly views = [new EventView(), new EventView()];
   private readonly warned = new Set<number>();
+  // Sources of the parameters of the event being built: buffer, start, length (reused).
+  private readonly srcBuf: Uint8Array[] = [];
+  private srcStart = new Int32Array(64);
+  private srcLen = new Int32Array(64);
 
   constructor(private readonly onWarning: (message: string) => void = () => undefined) {}
 
@@ -118,14 +193,13 @@ export class EventConverter {
     let cur = evt;
     let which = 0;
     for (let n = 0; n < MAX_CONVERSIONS; n++) {
-      const row = ROWS.get(cur.type * 256 + cur.nparams);
-      if (row === undefined) {
+      const conv = CONVERSIONS[cur.type]?.[cur.nparams];
+      if (conv === undefined) {
         this.stats.unconvertible++;
         this.warnOnce(cur.type * 256 + cur.nparams, `no conversion for ${cur.info.enumName} events with ${cur.nparams} parameters: delivered as they are`);
         return cur;
       }
-      const [, , action, desired, instrs] = row;
-      switch (action) {
+      switch (conv.action) {
         case 'store':
           this.store(cur);
           this.stats.withheld++;
@@ -138,67 +212,10 @@ export class EventConverter {
         default:
           break;
       }
-      const type = action === 'change-type' ? desired! : cur.type;
-      const info = EVENT_INFO[type];
-      const lenWidth = info.largePayload ? 4 : 2;
-      const keep = action === 'add-params' ? cur.nparams : 0;
-      const nparams = keep + instrs.length;
-      // Gather the parameters (kept ones, then one per instruction), then build the event.
-      const params: Uint8Array[] = [];
-      for (let i = 0; i < keep; i++) params.push(cur.bytes(i)!);
-      let usedEnter = false;
-      const enter = this.stored.get(cur.tid);
-      for (let k = 0; k < instrs.length; k++) {
-        const paramType = info.params[keep + k]?.type ?? PT.BYTEBUF;
-        const [source, param, fallbackEmpty, callback] = instrs[k];
-        let src: Uint8Array | undefined;
-        if (source === 'old') {
-          src = cur.bytes(param);
-        } else if (source === 'enter') {
-          if (enter !== undefined && new DataView(enter.buffer, enter.byteOffset).getUint16(EVT_TYPE, true) === cur.type - 1) {
-            src = paramOf(enter, param);
-            usedEnter = true;
-          }
-          if (src === undefined) this.stats.missingEnter++;
-        } else if (source === 'callback') {
-          src = callback === 'container-json' ? containerJson(cur) : undefined;
-        } else if (source === 'default') {
-          src = defaultValue(paramType);
-        } else {
-          src = EMPTY;
-        }
-        if (src === undefined) src = fallbackEmpty ? EMPTY : defaultValue(paramType);
-        params.push(src);
-      }
-      if (usedEnter) this.stored.delete(cur.tid);
-
-      const b = this.builders[which];
-      let size = EVT_HEADER_SIZE + nparams * lenWidth;
-      for (let i = 0; i < nparams; i++) {
-        const cap = maxLength(info.params[i]?.type ?? PT.BYTEBUF, lenWidth);
-        if (params[i].length > cap) params[i] = params[i].subarray(0, cap);
-        size += params[i].length;
-      }
-      b.ensure(size);
-      b.bytes.set(cur.buf.subarray(cur.hdr + EVT_TS, cur.hdr + EVT_TID + 8), EVT_TS);
-      b.dv.setUint32(EVT_LEN, size, true);
-      b.dv.setUint16(EVT_TYPE, type, true);
-      b.dv.setUint32(EVT_NPARAMS, nparams, true);
-      let data = EVT_HEADER_SIZE + nparams * lenWidth;
-      for (let i = 0; i < nparams; i++) {
-        const len = params[i].length;
-        if (lenWidth === 2) b.dv.setUint16(EVT_HEADER_SIZE + 2 * i, len, true);
-        else b.dv.setUint32(EVT_HEADER_SIZE + 4 * i, len, true);
-        b.bytes.set(params[i], data);
-        data += len;
-      }
-      b.len = data;
-      const out = this.views[which];
-      out.load(b.bytes, b.dv, 0, true, type, info, nparams, data);
-      this.stats.converted++;
-      cur = out;
+      cur = this.build(cur, conv, which);
       which ^= 1;
-      v = verdict(type, nparams);
+      this.stats.converted++;
+      v = verdict(cur.type, cur.nparams);
       if (v === PASS) return this.finish(cur, evt);
       if (v === DROP) {
         this.stats.withheld++;
@@ -210,14 +227,142 @@ export class EventConverter {
     return evt;
   }
 
+  /** Builds the converted event into builders[which] and returns a view of it. */
+  private build(cur: EventView, conv: Conversion, which: number): EventView {
+    const type = conv.type;
+    const info = EVENT_INFO[type];
+    const lenWidth = info.largePayload ? 4 : 2;
+    const keep = conv.keep ? cur.nparams : 0;
+    const ninstr = conv.source.length;
+    const nparams = keep + ninstr;
+    if (nparams > this.srcStart.length) {
+      this.srcStart = new Int32Array(nparams);
+      this.srcLen = new Int32Array(nparams);
+    }
+    const srcBuf = this.srcBuf;
+    const srcStart = this.srcStart;
+    const srcLen = this.srcLen;
+    for (let i = 0; i < keep; i++) {
+      srcBuf[i] = cur.buf;
+      srcStart[i] = cur.paramOffset(i);
+      srcLen[i] = cur.paramLength(i);
+    }
+    // Kept parameters are contiguous in the old event: copied below as one block.
+    const keptFrom = keep > 0 ? srcStart[0] : 0;
+    let enter = this.stored.get(cur.tid);
+    if (enter !== undefined && enter.type !== cur.type - 1) enter = undefined;
+    let usedEnter = false;
+    for (let k = 0; k < ninstr; k++) {
+      const i = keep + k;
+      const param = conv.param[k];
+      let found = true;
+      switch (conv.source[k]) {
+        case FROM_OLD:
+          if (param < cur.nparams) {
+            srcBuf[i] = cur.buf;
+            srcStart[i] = cur.paramOffset(param);
+            srcLen[i] = cur.paramLength(param);
+          } else {
+            found = false;
+          }
+          break;
+        case FROM_ENTER:
+          if (enter !== undefined && param < enter.nparams) {
+            srcBuf[i] = enter.bytes;
+            srcStart[i] = enter.offs[param];
+            srcLen[i] = enter.offs[param + 1] - enter.offs[param];
+            usedEnter = true;
+          } else {
+            found = false;
+            this.stats.missingEnter++;
+          }
+          break;
+        case FROM_CALLBACK: {
+          const value = conv.callback[k] === 'container-json' ? containerJson(cur) : undefined;
+          if (value !== undefined) {
+            srcBuf[i] = value;
+            srcStart[i] = 0;
+            srcLen[i] = value.length;
+          } else {
+            found = false;
+          }
+          break;
+        }
+        case FROM_DEFAULT:
+          found = false;
+          break;
+        default:
+          srcBuf[i] = EMPTY;
+          srcStart[i] = 0;
+          srcLen[i] = 0;
+          break;
+      }
+      if (!found) {
+        // Missing source (or an explicit default): the type's default value, or empty if flagged.
+        const def = conv.source[k] !== FROM_DEFAULT && conv.fallbackEmpty[k] ? EMPTY : DEFAULTS[info.params[i]?.type ?? PT.BYTEBUF];
+        srcBuf[i] = def;
+        srcStart[i] = 0;
+        srcLen[i] = def.length;
+      }
+    }
+
+    const b = this.builders[which];
+    let size = EVT_HEADER_SIZE + nparams * lenWidth;
+    const caps = PARAM_MAX_LEN[type];
+    for (let i = 0; i < nparams; i++) {
+      const cap = i < caps.length ? caps[i] : maxLength(PT.BYTEBUF, lenWidth);
+      if (srcLen[i] > cap) srcLen[i] = cap;
+      size += srcLen[i];
+    }
+    b.ensure(size);
+    const bytes = b.bytes;
+    const dv = b.dv;
+    // ts and tid as they were
+    const cdv = cur.dv;
+    for (let w = 0; w < 16; w += 4) dv.setUint32(EVT_TS + w, cdv.getUint32(cur.hdr + EVT_TS + w, true), true);
+    dv.setUint32(EVT_LEN, size, true);
+    dv.setUint16(EVT_TYPE, type, true);
+    dv.setUint32(EVT_NPARAMS, nparams, true);
+    const dataStart = EVT_HEADER_SIZE + nparams * lenWidth;
+    let data = dataStart;
+    for (let i = 0; i < nparams; i++) {
+      const len = srcLen[i];
+      if (lenWidth === 2) dv.setUint16(EVT_HEADER_SIZE + 2 * i, len, true);
+      else dv.setUint32(EVT_HEADER_SIZE + 4 * i, len, true);
+      if (i >= keep) copyBytes(bytes, data, srcBuf[i], srcStart[i], len);
+      data += len;
+    }
+    if (keep > 0) {
+      let keptLen = 0;
+      for (let i = 0; i < keep; i++) keptLen += srcLen[i];
+      copyBytes(bytes, dataStart, cur.buf, keptFrom, keptLen);
+    }
+    if (usedEnter) enter!.type = -1; // the enter event is consumed
+    const out = this.views[which];
+    out.load(bytes, dv, 0, true, type, info, nparams, size);
+    return out;
+  }
+
+  /** Keeps an enter event (V2 layout) in its thread's slot until the exit event takes it. */
   private store(evt: EventView): void {
-    const bytes = new Uint8Array(EVT_HEADER_SIZE + (evt.end - evt.hdr - evt.hdrSize));
-    const dv = new DataView(bytes.buffer);
-    bytes.set(evt.buf.subarray(evt.hdr, evt.hdr + EVT_NPARAMS), 0);
-    dv.setUint32(EVT_LEN, bytes.length, true);
-    dv.setUint32(EVT_NPARAMS, evt.nparams, true);
-    bytes.set(evt.paramBytes(), EVT_HEADER_SIZE);
-    this.stored.set(evt.tid, bytes);
+    let slot = this.stored.get(evt.tid);
+    if (slot === undefined) {
+      slot = new StoredEnter();
+      this.stored.set(evt.tid, slot);
+    }
+    const n = evt.nparams;
+    const paramBytes = evt.end - (evt.hdr + evt.hdrSize);
+    slot.ensure(EVT_HEADER_SIZE + paramBytes);
+    if (n + 1 > slot.offs.length) slot.offs = new Int32Array(n + 1);
+    copyBytes(slot.bytes, EVT_HEADER_SIZE, evt.buf, evt.hdr + evt.hdrSize, paramBytes);
+    let off = EVT_HEADER_SIZE + n * evt.lenWidth;
+    for (let i = 0; i < n; i++) {
+      slot.offs[i] = off;
+      off += evt.paramLength(i);
+    }
+    slot.offs[n] = off;
+    slot.type = evt.type;
+    slot.nparams = n;
   }
 
   private finish(out: EventView, from: EventView): EventView {
@@ -242,30 +387,6 @@ export class EventConverter {
 
 const EMPTY = new Uint8Array(0);
 
-/** The default value of a parameter type: zeros of its fixed size, UID/GID "none" (all ones). */
-function defaultValue(type: number): Uint8Array {
-  const size = fixedSize(type);
-  const b = new Uint8Array(size);
-  if (type === PT.UID || type === PT.GID) b.fill(0xff);
-  return b;
-}
-
-/** Parameter `i` of a stored event in the V2 layout. */
-function paramOf(event: Uint8Array, i: number): Uint8Array | undefined {
-  const dv = new DataView(event.buffer, event.byteOffset, event.byteLength);
-  const type = dv.getUint16(EVT_TYPE, true);
-  const n = dv.getUint32(EVT_NPARAMS, true);
-  if (i >= n) return undefined;
-  const width = EVENT_INFO[type].largePayload ? 4 : 2;
-  let at = EVT_HEADER_SIZE + n * width;
-  let len = 0;
-  for (let k = 0; k <= i; k++) {
-    at += len;
-    len = width === 2 ? dv.getUint16(EVT_HEADER_SIZE + 2 * k, true) : dv.getUint32(EVT_HEADER_SIZE + 4 * k, true);
-  }
-  return at + len <= event.length ? event.subarray(at, at + len) : undefined;
-}
-
 /** The old container event (id, type, name, image) as the JSON its successor carries. */
 function containerJson(evt: EventView): Uint8Array | undefined {
   if (evt.type !== EVENT_CODE.CONTAINER_E || evt.nparams < 4) return undefined;
@@ -276,5 +397,5 @@ function containerJson(evt: EventView): Uint8Array | undefined {
   if (type === undefined) return undefined;
   // Same text as libscap builds (strings are inserted without escaping there too).
   const json = `{"id":"${id}","type":${type},"name":"${name}","image":"${image}"}`;
-  return Buffer.from(json + '\0', 'utf8');
+  return new Uint8Array(Buffer.from(json + '\0', 'utf8'));
 }

@@ -643,15 +643,23 @@ export class ScapReader {
     return true;
   }
 
-  /** Calls `onEvent` for every event until the end of the input. */
+  /**
+   * Calls `onEvent` for every event until the end of the input. The input is released at the end,
+   * and also when an error (damaged input, or one thrown by `onEvent`) ends the loop early.
+   */
   async forEach(onEvent: (evt: ScapEvent) => void): Promise<ScapReadStats> {
-    for (;;) {
-      let evt: ScapEvent | null;
-      while ((evt = this.parser.next()) !== null) onEvent(evt);
-      if (!(await this.fill())) {
+    try {
+      for (;;) {
+        let evt: ScapEvent | null;
         while ((evt = this.parser.next()) !== null) onEvent(evt);
-        return this.stats;
+        if (!(await this.fill())) {
+          while ((evt = this.parser.next()) !== null) onEvent(evt);
+          return this.stats;
+        }
       }
+    } catch (e) {
+      await this.close().catch(() => undefined);
+      throw e;
     }
   }
 
