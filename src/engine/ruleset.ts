@@ -11,6 +11,7 @@
 // - A rule whose condition does not restrict event types is evaluated for every event type.
 import type { CompiledRule, CompileOutput, AnySource } from './loader/index.js';
 import { Priority } from './priority.js';
+import { log } from '../util/log.js';
 
 export type NameMatch = 'exact' | 'substring' | 'wildcard';
 
@@ -200,12 +201,22 @@ export class Ruleset {
     return n;
   }
 
-  /** Applies configuration selections in order (names with `*` wildcards, tags). */
+  /**
+   * Applies configuration selections in order (names with `*` wildcards, tags), logging each as
+   * Falco does (`Disabling rules with name: X`).
+   */
   applySelections(selections: readonly RuleSelection[]): void {
     for (const s of selections) {
       const enable = s.operation === 'enable';
-      if (s.rule !== undefined && s.rule !== '') this.setEnabledByName(s.rule, 'wildcard', enable);
-      if (s.tag !== undefined && s.tag !== '') this.setEnabledByTags([s.tag], enable);
+      const verb = enable ? 'Enabling' : 'Disabling';
+      if (s.rule !== undefined && s.rule !== '') {
+        log.info(`${verb} rules with name: ${s.rule}`);
+        this.setEnabledByName(s.rule, 'wildcard', enable);
+      }
+      if (s.tag !== undefined && s.tag !== '') {
+        log.info(`${verb} rules with tag: ${s.tag}`);
+        this.setEnabledByTags([s.tag], enable);
+      }
     }
   }
 
