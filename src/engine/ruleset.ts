@@ -9,6 +9,7 @@
 //   a rule disabled and enabled again moves to the end. With `rule_matching: first` the first
 //   match wins.
 // - A rule whose condition does not restrict event types is evaluated for every event type.
+import { compileConditionGroup, type ConditionGroup } from './condition/index.js';
 import type { CompiledRule, CompileOutput, AnySource } from './loader/index.js';
 import { Priority } from './priority.js';
 import { log } from '../util/log.js';
@@ -56,6 +57,11 @@ export class SourceRuleset {
   /** Candidate rules of this source (priority at or above the minimum), in load order. */
   readonly rules: readonly CompiledRule[];
   private readonly byCode: CompiledRule[][];
+  /** Per code, the rules of `byCode` compiled together (built on first use, reset on changes). */
+  private readonly groups: (ConditionGroup<unknown> | undefined)[];
+  /** Groups by the ids of their rules: codes with the same rules share one group. */
+  private readonly groupCache = new Map<string, ConditionGroup<unknown>>();
+  private readonly scratch: number[] = [];
   private readonly enabledSet = new Set<CompiledRule>();
   private readonly codesOf = new Map<CompiledRule, readonly number[]>();
   private readonly allCodes: readonly number[];
@@ -64,6 +70,7 @@ export class SourceRuleset {
     this.rules = rules;
     const count = Math.max(1, source.eventTypeCount);
     this.byCode = Array.from({ length: count }, () => []);
+    this.groups = new Array<ConditionGroup<unknown> | undefined>(count).fill(undefined);
     this.allCodes = Array.from({ length: count }, (_, i) => i);
     for (const r of rules) {
       const types = source.hasEventTypes ? r.compiled.eventTypes : 'all';
@@ -76,29 +83,42 @@ export class SourceRuleset {
     return this.byCode[code] ?? [];
   }
 
-  /** The first enabled rule matching the event (rule_matching: first). */
-  firstMatch(code: number, evt: unknown): CompiledRule | undefined {
+  /** The rules of one code evaluated together: shared fields extracted once per event. */
+  private group(code: number): ConditionGroup<unknown> | undefined {
     const list = this.byCode[code];
     if (list === undefined) return undefined;
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (r.compiled.evaluate(evt)) return r;
+    let g = this.groups[code];
+    if (g === undefined) {
+      const key = list.map((r) => r.id).join(',');
+      g = this.groupCache.get(key);
+      if (g === undefined) this.groupCache.set(key, (g = compileConditionGroup(list.map((r) => r.compiled))));
+      this.groups[code] = g;
     }
-    return undefined;
+    return g;
+  }
+
+  /** Compiles the evaluation of every code now (otherwise each code compiles on first use). */
+  prepare(): void {
+    for (let code = 0; code < this.byCode.length; code++) this.group(code);
+  }
+
+  /** The first enabled rule matching the event (rule_matching: first). */
+  firstMatch(code: number, evt: unknown): CompiledRule | undefined {
+    const g = this.group(code);
+    if (g === undefined) return undefined;
+    const i = g.first(evt);
+    return i < 0 ? undefined : this.byCode[code]![i];
   }
 
   /** Every enabled rule matching the event, appended to `out` (rule_matching: all). */
   allMatches(code: number, evt: unknown, out: CompiledRule[]): number {
-    const list = this.byCode[code];
-    if (list === undefined) return 0;
-    let n = 0;
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i]!;
-      if (r.compiled.evaluate(evt)) {
-        out.push(r);
-        n++;
-      }
-    }
+    const g = this.group(code);
+    if (g === undefined) return 0;
+    const indexes = this.scratch;
+    indexes.length = 0;
+    const n = g.all(evt, indexes);
+    const list = this.byCode[code]!;
+    for (let i = 0; i < n; i++) out.push(list[indexes[i]!]!);
     return n;
   }
 
@@ -121,16 +141,22 @@ export class SourceRuleset {
   setEnabled(rule: CompiledRule, enabled: boolean): void {
     const codes = this.codesOf.get(rule);
     if (!codes) return;
+    // Groups are rebuilt on demand for the new rule lists (sharing resumes as they are built).
+    this.groupCache.clear();
     if (enabled) {
       if (this.enabledSet.has(rule)) return;
       this.enabledSet.add(rule);
-      for (const c of codes) this.byCode[c]!.push(rule);
+      for (const c of codes) {
+        this.byCode[c]!.push(rule);
+        this.groups[c] = undefined;
+      }
     } else {
       if (!this.enabledSet.delete(rule)) return;
       for (const c of codes) {
         const list = this.byCode[c]!;
         const i = list.indexOf(rule);
         if (i >= 0) list.splice(i, 1);
+        this.groups[c] = undefined;
       }
     }
   }

@@ -110,6 +110,13 @@ test('selections by name (exact, substring, wildcard) and tag apply in order; re
   ruleset.setEnabledByName('open_cat', 'exact', false);
   ruleset.setEnabledByName('open_cat', 'exact', true);
   assert.deepEqual(names(rs.rulesFor(2)), ['off_by_default', 'any_cat', 'open_cat']);
+  // evaluation follows the new order (the compiled groups are rebuilt)
+  const openCat: Evt = { code: 2, type: 'open', name: 'cat' };
+  assert.equal(rs.firstMatch(2, openCat)?.name, 'off_by_default');
+  const all: CompiledRule[] = [];
+  rs.allMatches(2, openCat, all);
+  assert.deepEqual(names(all), ['off_by_default', 'any_cat', 'open_cat']);
+  rs.prepare();
   ruleset.setEnabledByTags(['noisy', 'other'], true);
   assert.ok(rs.isEnabled(ruleset.rule('exec_debug')!));
   // an empty exact pattern matches every rule, as in Falco
