@@ -25,6 +25,7 @@ export interface ConformanceCase {
   options?: CaseOptions;
   expect?: CaseExpect;
   expect_provenance?: Record<string, string>;
+  expect_source?: string;
   reason?: string;
 }
 
@@ -352,6 +353,14 @@ function jsonEqual(a: unknown, b: unknown): boolean {
   return jsonEqual(ka, kb) && ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
+/** Every expectation the corpus README defines (all are checked below). */
+const KNOWN_EXPECTATIONS = new Set([
+  'exit_code', 'exit_code_nonzero', 'no_detections', 'min_total', 'total', 'detections', 'priorities_present',
+  'priorities_absent', 'stdout_contains', 'stderr_contains', 'stdout_not_contains', 'stderr_not_contains',
+  'stdout_contains_lines_of', 'stdout_json_lines_equal', 'output_file_equals', 'error_contains', 'warning_contains',
+  'error_count', 'warning_count', 'files_successful',
+]);
+
 /** Every failed expectation of a case, as short reasons (empty: the case passes). */
 export function checkExpectations(c: ConformanceCase, run: RunOutput, inv: Invocation, root: string): string[] {
   const e = c.expect ?? {};
@@ -360,7 +369,11 @@ export function checkExpectations(c: ConformanceCase, run: RunOutput, inv: Invoc
     failures.push(m);
   };
   const provenance = c.expect_provenance ?? {};
-  const fromOldYaml = (key: string): boolean => (provenance[key] ?? 'falco_yaml') === 'falco_yaml';
+  // Expressions from the old YAML suite were searched with Python's re.DOTALL; Go's were not.
+  const fromOldYaml = (key: string): boolean => (provenance[key] ?? c.expect_source ?? 'falco_yaml') === 'falco_yaml';
+  for (const key of Object.keys(e)) {
+    if (!KNOWN_EXPECTATIONS.has(key)) fail(`unknown expectation '${key}' (the runner does not check it)`);
+  }
 
   if (run.timedOut) fail('timed out');
   if (e.exit_code !== undefined && run.exitCode !== e.exit_code) fail(`exit code ${run.exitCode ?? run.signal} (expected ${e.exit_code})`);
