@@ -1,0 +1,290 @@
+// The system state a stream of events implies: threads with their fds, users and groups, the
+// container of each thread, the network interfaces, and the machine's boot time. Seeded from the
+// capture's (or the host's) initial lists, then kept up to date by the event parsers
+// (src/state/parser.ts).
+import { CL, FdType, L4 } from './constants.js';
+import { ContainerResolver, HOST_CONTAINER_ID, type ContainerMatch } from './containers.js';
+import { FDF, FdInfo, SOCK } from './fds.js';
+import { ipv4BytesToString, ipv6BytesToString, isIpv4MappedIpv6 } from './netfmt.js';
+import { NetworkInterfaces, type Ipv4Interface, type Ipv6Interface } from './network.js';
+import type { FdRecord, GroupRecord, ProcessRecord, UserRecord } from './records.js';
+import { ThreadTable, type ThreadSource } from './thread-table.js';
+import type { ThreadInfo } from './threads.js';
+import { EMPTY_DIRECTORY, UserGroupTable, type UserDirectory } from './users.js';
+
+export interface SystemStateOptions {
+  /** Most threads kept (Falco falco_libs.thread_table_size). */
+  threadTableSize?: number;
+  /** Where unknown users and groups are looked up (default: nowhere, as for a foreign capture). */
+  userDirectory?: UserDirectory;
+  /** Where unknown threads are looked up (live /proc). */
+  threadSource?: ThreadSource;
+  /** Our own pid (live): never dropped from a full table. */
+  selfPid?: number;
+  /**
+   * Track connection status changes (failed/pending connects, SO_ERROR): off in Falco, which
+   * marks a socket connected on success or EINPROGRESS only.
+   */
+  trackConnectionStatus?: boolean;
+  /**
+   * Look users and groups up per container, as Falco does with its container plugin loaded;
+   * off: every thread uses the host's users (Falco without the plugin).
+   */
+  containerAwareUsers?: boolean;
+}
+
+export class SystemState {
+  readonly threads: ThreadTable;
+  readonly users: UserGroupTable;
+  readonly containers = new ContainerResolver();
+  readonly network = new NetworkInterfaces();
+  /** Boot time in ns since the epoch (from the machine info): base of pid-namespace start times. */
+  bootTsEpoch = 0n;
+  readonly trackConnectionStatus: boolean;
+  readonly containerAwareUsers: boolean;
+
+  constructor(opts: SystemStateOptions = {}) {
+    this.threads = new ThreadTable({
+      maxSize: opts.threadTableSize,
+      selfPid: opts.selfPid,
+      source: opts.threadSource,
+    });
+    this.users = new UserGroupTable(opts.userDirectory ?? EMPTY_DIRECTORY);
+    this.trackConnectionStatus = opts.trackConnectionStatus ?? false;
+    this.containerAwareUsers = opts.containerAwareUsers ?? false;
+  }
+
+  /** The container a thread runs in (undefined for the host). */
+  container(t: ThreadInfo): ContainerMatch | undefined {
+    return this.containers.resolve(t.cgroups);
+  }
+
+  /** `container.id`: the 12-character id, or "host". */
+  containerId(t: ThreadInfo): string {
+    let id = t.containerIdCache;
+    if (id === undefined) {
+      id = this.container(t)?.id ?? HOST_CONTAINER_ID;
+      t.containerIdCache = id;
+    }
+    return id;
+  }
+
+  /** Container id under which a thread's users and groups are looked up ("" for the host). */
+  userContainerId(t: ThreadInfo): string {
+    if (!this.containerAwareUsers) return '';
+    const id = this.containerId(t);
+    return id === HOST_CONTAINER_ID ? '' : id;
+  }
+
+  // ---------------------------------------------------------------- seeding
+
+  /** Adds a thread of the initial process list (links come later, in finishSeeding). */
+  seedProcess(r: ProcessRecord): ThreadInfo | undefined {
+    const t = this.threads.newThread(r.tid);
+    initThreadFromRecord(t, r);
+    // Container ids are not known yet at this point in libsinsp: users go to the host list.
+    this.users.ensureUser('', r.pid, r.uid, r.gid);
+    this.users.ensureGroup('', r.pid, r.gid);
+    return this.threads.add(t, false) ? t : undefined;
+  }
+
+  /** Adds an fd of the initial lists to thread `tid` (ignored when the thread is unknown). */
+  seedFd(tid: number, r: FdRecord): void {
+    const t = this.threads.find(tid, true);
+    if (t === undefined) return;
+    const fdi = fdInfoFromRecord(r);
+    if (fdi === undefined) return;
+    if (fdi.type === FdType.Ipv4Sock || fdi.type === FdType.Ipv6Sock) this.network.completeTuple(fdi);
+    t.ownFdTable.add(r.fd, fdi);
+    if (fdi.type === FdType.Ipv4ServSock) this.threads.serverPorts.add(fdi.u16(SOCK.V4S_PORT));
+    else if (fdi.type === FdType.Ipv6ServSock) this.threads.serverPorts.add(fdi.u16(SOCK.V6S_PORT));
+  }
+
+  seedInterfaces(ipv4: readonly Ipv4Interface[], ipv6: readonly Ipv6Interface[]): void {
+    this.network.set(ipv4, ipv6);
+  }
+
+  seedUsers(users: readonly UserRecord[], groups: readonly GroupRecord[]): void {
+    for (const u of users) this.users.putUser('', u.uid, u.gid, u.name, u.homedir, u.shell);
+    for (const g of groups) this.users.putGroup('', g.gid, g.name);
+  }
+
+  /** Links the seeded threads into processes and parents (call once the process list is read). */
+  linkSeededThreads(): void {
+    this.threads.createAllDependencies();
+  }
+
+  /**
+   * Sockets listed at start do not say which side is local: a socket whose source port is one
+   * our own server sockets listen on is a server connection, and its ends are swapped.
+   */
+  fixSeededSockets(): void {
+    const ports = this.threads.serverPorts;
+    for (const t of this.threads.values()) {
+      for (const fd of t.ownFdTable.values()) {
+        if (fd.type !== FdType.Ipv4Sock) continue;
+        if (!ports.has(fd.u16(SOCK.V4_SPORT))) {
+          fd.setRoleClient();
+          continue;
+        }
+        swapIpv4Ends(fd);
+        fd.name = ipv4TupleName(fd);
+        fd.setRoleServer();
+      }
+    }
+  }
+}
+
+function initThreadFromRecord(t: ThreadInfo, r: ProcessRecord): void {
+  t.pid = r.pid;
+  t.ptid = r.ptid;
+  t.sid = r.sid;
+  t.vpgid = r.vpgid;
+  t.pgid = r.pgid;
+  t.comm = r.comm;
+  t.exe = r.exe;
+  t.setExepath(r.exepath);
+  t.exeWritable = r.exeWritable;
+  t.exeUpperLayer = r.exeUpperLayer;
+  t.exeLowerLayer = r.exeLowerLayer;
+  t.exeFromMemfd = r.exeFromMemfd;
+  t.reaperTid = -1;
+  t.notExpiredChildren = 0;
+  t.setArgs(r.args);
+  if (t.isMainThread()) {
+    t.env = r.env;
+    t.updateCwd(r.cwd);
+  }
+  // Threads listed at start are real and running.
+  t.flags |= r.flags | CL.ACTIVE;
+  t.fdlimit = r.fdlimit;
+  t.capPermitted = r.capPermitted;
+  t.capEffective = r.capEffective;
+  t.capInheritable = r.capInheritable;
+  t.exeIno = r.exeIno;
+  t.exeInoCtime = r.exeInoCtime;
+  t.exeInoMtime = r.exeInoMtime;
+  t.exeInoCtimeDurationCloneTs = r.exeInoCtimeDurationCloneTs;
+  t.exeInoCtimeDurationPidnsStart = r.exeInoCtimeDurationPidnsStart;
+  t.vmsizeKb = r.vmsizeKb;
+  t.vmrssKb = r.vmrssKb;
+  t.vmswapKb = r.vmswapKb;
+  t.pfmajor = r.pfmajor;
+  t.pfminor = r.pfminor;
+  t.vtid = r.vtid;
+  t.vpid = r.vpid;
+  t.pidnsInitStartTs = r.pidnsInitStartTs;
+  t.cloneTs = r.cloneTs;
+  t.lastexecTs = 0n;
+  t.tty = r.tty;
+  t.setCgroups(r.cgroups);
+  t.root = r.root;
+  t.gid = r.gid;
+  t.uid = r.uid;
+  t.loginuid = r.loginuid;
+}
+
+/** `sip:sport->dip:dport` of an IPv4 connection. */
+export function ipv4TupleName(fd: FdInfo): string {
+  const s = fd.sockBytes();
+  return `${ipv4BytesToString(s, SOCK.V4_SIP)}:${fd.u16(SOCK.V4_SPORT)}->` +
+    `${ipv4BytesToString(s, SOCK.V4_DIP)}:${fd.u16(SOCK.V4_DPORT)}`;
+}
+
+export function ipv6TupleName(fd: FdInfo): string {
+  const s = fd.sockBytes();
+  return `${ipv6BytesToString(s, SOCK.V6_SIP)}:${fd.u16(SOCK.V6_SPORT)}->` +
+    `${ipv6BytesToString(s, SOCK.V6_DIP)}:${fd.u16(SOCK.V6_DPORT)}`;
+}
+
+export function swapIpv4Ends(fd: FdInfo): void {
+  const s = fd.sockBytes();
+  const sip = s.slice(SOCK.V4_SIP, SOCK.V4_SIP + 4);
+  const sport = fd.u16(SOCK.V4_SPORT);
+  s.copyWithin(SOCK.V4_SIP, SOCK.V4_DIP, SOCK.V4_DIP + 4);
+  fd.setU16(SOCK.V4_SPORT, fd.u16(SOCK.V4_DPORT));
+  s.set(sip, SOCK.V4_DIP);
+  fd.setU16(SOCK.V4_DPORT, sport);
+}
+
+/** fd types a process list describes by name only (others are dropped, as libsinsp does). */
+const NAMED_FD_TYPES: ReadonlySet<number> = new Set([
+  FdType.Fifo, FdType.File, FdType.Directory, FdType.Unsupported, FdType.SignalFd, FdType.EventPoll,
+  FdType.Event, FdType.Inotify, FdType.TimerFd, FdType.Netlink, FdType.Bpf, FdType.UserFaultFd,
+  FdType.IoUring, FdType.MemFd, FdType.PidFd,
+]);
+
+function fdInfoFromRecord(r: FdRecord): FdInfo | undefined {
+  const f = new FdInfo();
+  f.openFlags = 0;
+  f.flags = FDF.FROM_PROC;
+  f.ino = r.ino;
+  f.fd = r.fd;
+  switch (r.type) {
+    case 'ipv4':
+      f.type = FdType.Ipv4Sock;
+      f.setBytes(SOCK.V4_SIP, r.sip, 0, 4);
+      f.setBytes(SOCK.V4_DIP, r.dip, 0, 4);
+      f.setU16(SOCK.V4_SPORT, r.sport);
+      f.setU16(SOCK.V4_DPORT, r.dport);
+      f.setU8(SOCK.V4_L4, r.l4proto);
+      if (r.l4proto === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
+      f.name = ipv4TupleName(f);
+      return f;
+    case 'ipv4-server':
+      f.type = FdType.Ipv4ServSock;
+      f.setBytes(SOCK.V4S_IP, r.ip, 0, 4);
+      f.setU16(SOCK.V4S_PORT, r.port);
+      f.setU8(SOCK.V4S_L4, r.l4proto);
+      f.name = `${ipv4BytesToString(f.sockBytes(), SOCK.V4S_IP)}:${r.port}`;
+      return f;
+    case 'ipv6':
+      if (isIpv4MappedIpv6(r.sip) && isIpv4MappedIpv6(r.dip)) {
+        f.type = FdType.Ipv4Sock;
+        f.setBytes(SOCK.V4_SIP, r.sip, 12, 4);
+        f.setBytes(SOCK.V4_DIP, r.dip, 12, 4);
+        f.setU16(SOCK.V4_SPORT, r.sport);
+        f.setU16(SOCK.V4_DPORT, r.dport);
+        f.setU8(SOCK.V4_L4, r.l4proto);
+        if (r.l4proto === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
+        f.name = ipv4TupleName(f);
+        return f;
+      }
+      f.type = FdType.Ipv6Sock;
+      f.setBytes(SOCK.V6_SIP, r.sip, 0, 16);
+      f.setBytes(SOCK.V6_DIP, r.dip, 0, 16);
+      f.setU16(SOCK.V6_SPORT, r.sport);
+      f.setU16(SOCK.V6_DPORT, r.dport);
+      f.setU8(SOCK.V6_L4, r.l4proto);
+      if (r.l4proto === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
+      f.name = ipv6TupleName(f);
+      return f;
+    case 'ipv6-server':
+      f.type = FdType.Ipv6ServSock;
+      f.setBytes(SOCK.V6S_IP, r.ip, 0, 16);
+      f.setU16(SOCK.V6S_PORT, r.port);
+      f.setU8(SOCK.V6S_L4, r.l4proto);
+      f.name = `${ipv6BytesToString(f.sockBytes(), SOCK.V6S_IP)}:${r.port}`;
+      return f;
+    case 'unix':
+      f.type = FdType.UnixSock;
+      f.setU64(SOCK.UNIX_SOURCE, r.source);
+      f.setU64(SOCK.UNIX_DEST, r.dest);
+      f.name = r.name;
+      if (r.name === '') f.setRoleClient();
+      else f.setRoleServer();
+      return f;
+    case 'file-v2':
+      f.type = FdType.FileV2;
+      f.openFlags = r.openFlags;
+      f.name = r.name;
+      f.dev = r.dev;
+      f.mountId = r.mountId;
+      return f;
+    case 'named':
+      if (!NAMED_FD_TYPES.has(r.fdType)) return undefined;
+      f.type = r.fdType;
+      f.name = r.name;
+      return f;
+  }
+}
