@@ -136,33 +136,3 @@ export const CAPABILITY_NAMES: readonly string[] = [
 /** All capabilities set: what unshare/setns(CLONE_NEWUSER) grants inside the new namespace. */
 export const ALL_CAPABILITIES: bigint = (1n << BigInt(CAPABILITY_NAMES.length)) - 1n;
 
-/** Event flags (EF_*) of the event table. */
-export const EF = {
-  CREATES_FD: 1 << 0,
-  DESTROYS_FD: 1 << 1,
-  USES_FD: 1 << 2,
-  READS_FROM_FD: 1 << 3,
-  WRITES_TO_FD: 1 << 4,
-  MODIFIES_STATE: 1 << 5,
-  UNUSED: 1 << 6,
-  WAITS: 1 << 7,
-  SKIPPARSERESET: 1 << 8,
-  OLD_VERSION: 1 << 9,
-  LARGE_PAYLOAD: 1 << 11,
-  CONVERTER_MANAGED: 1 << 12,
-} as const;
-
-/** Event categories (EC_*) of the event table. */
-export const EC = {
-  UNKNOWN: 0, OTHER: 1, FILE: 2, NET: 3, IPC: 4, MEMORY: 5, PROCESS: 6, SLEEP: 7, SYSTEM: 8,
-  SIGNAL: 9, USER: 10, TIME: 11, PROCESSING: 12,
-  IO_BASE: 32, IO_READ: 32, IO_WRITE: 33, IO_OTHER: 34,
-  WAIT: 1 << 6, SCHEDULER: 1 << 7, INTERNAL: 1 << 8, SYSCALL: 1 << 9, TRACEPOINT: 1 << 10,
-  PLUGIN: 1 << 11, METAEVENT: 1 << 12,
-} as const;
-
-/** What the state needs to know about event codes (implemented over the scap event table). */
-export interface EventTableInfo {
-  flags(code: number): number;
-  category(code: number): number;
-}

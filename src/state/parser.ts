@@ -10,18 +10,18 @@
 //   afterEvent(evt, ctx) release the stored enter event, stamp the thread's last event time
 import {
   AF, AT_FDCWD, CL, CLOSE_RANGE_CLOEXEC, CLONE_STALE_TIME_NS, CREAT_LOWER_LAYER, CREAT_UPPER_LAYER,
-  EC, EF, EINPROGRESS, EPOLL_CLOEXEC, EXE, EXECVEAT_AT_EMPTY_PATH, FCNTL_F_DUPFD,
+  EINPROGRESS, EPOLL_CLOEXEC, EXE, EXECVEAT_AT_EMPTY_PATH, FCNTL_F_DUPFD,
   FCNTL_F_DUPFD_CLOEXEC, FCNTL_F_SETFD, FD_CLOEXEC, FdType, IPPROTO_ICMP, IPPROTO_IP, IPPROTO_RAW,
   IPPROTO_TCP, IPPROTO_UDP, L4, O, PR_GET_CHILD_SUBREAPER, PR_SET_CHILD_SUBREAPER, RLIMIT_NOFILE,
-  SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, ALL_CAPABILITIES, type EventTableInfo,
+  SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, ALL_CAPABILITIES,
 } from './constants.js';
+import { EC, EF, EVENT_CODE as PPME, EVENT_INFO, isEnterCode } from '../scap/event-table.js';
 import { FdInfo, SOCK } from './fds.js';
 import {
   cString, formatSockaddr, formatSocktuple, ipv4BytesToString, ipv6BytesToString, isIpv4MappedIpv6,
 } from './netfmt.js';
 import type { EventParams } from './params.js';
 import { concatenatePaths, sanitizeString } from './paths.js';
-import { PPME, isEnterCode } from './ppme.js';
 import { ipv4TupleName, ipv6TupleName, swapIpv4Ends, type SystemState } from './system-state.js';
 import type { ThreadInfo } from './threads.js';
 
@@ -48,12 +48,6 @@ export interface ParserCounters {
   /** Exit events whose enter event could not be matched. */
   retrieveDrops: number;
 }
-
-/** Enter events whose parameters an exit may need (open/connect TOCTOU, old execve layouts). */
-const STORED_ENTER_EVENTS: ReadonlySet<number> = new Set([
-  PPME.SYSCALL_OPEN_E, PPME.SYSCALL_CREAT_E, PPME.SYSCALL_OPENAT_2_E, PPME.SYSCALL_OPENAT2_E,
-  PPME.SYSCALL_EXECVE_19_E, PPME.SYSCALL_EXECVEAT_E, PPME.SOCKET_CONNECT_E,
-]);
 
 const CLONE_EXITS: ReadonlySet<number> = new Set([
   PPME.SYSCALL_CLONE_20_X, PPME.SYSCALL_FORK_20_X, PPME.SYSCALL_VFORK_20_X, PPME.SYSCALL_CLONE3_X,
@@ -141,7 +135,6 @@ export class StateParser {
    */
   constructor(
     private readonly state: SystemState,
-    private readonly table: EventTableInfo,
     private readonly readStored: (bytes: Uint8Array) => EventParams,
   ) {}
 
@@ -187,7 +180,7 @@ export class StateParser {
 
   hasReturnValue(evt: EventParams): boolean {
     if (evt.type === PPME.GENERIC_X) return false;
-    return (this.table.category(evt.type) & EC.SYSCALL) !== 0 && !isEnterCode(evt.type) && evt.nparams > 0;
+    return (EVENT_INFO[evt.type]!.category & EC.SYSCALL) !== 0 && !isEnterCode(evt.type) && evt.nparams > 0;
   }
 
   /**
@@ -197,7 +190,7 @@ export class StateParser {
   reset(evt: EventParams, ctx: EventContext): boolean {
     ctx.clear();
     const type = evt.type;
-    const flags = this.table.flags(type);
+    const flags = EVENT_INFO[type]!.flags;
     const threads = this.state.threads;
     if ((flags & EF.SKIPPARSERESET) !== 0) {
       ctx.thread = type === PPME.PROCINFO_E ? threads.find(evt.tid, false) : undefined;

@@ -10,6 +10,7 @@ const REPLACEMENT = '\uFFFD';
 
 // Characters libsinsp does not print: C0 controls and DEL, C1 controls, the U+FDD0..U+FDEF
 // non-characters, U+FFFE/U+FFFF, and unpaired surrogates (invalid UTF-8 once re-encoded).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const SUSPECT = /[\x00-\x1F\x7F-\x9F\uFDD0-\uFDEF\uFFFE\uFFFF\uD800-\uDFFF]/;
 
 /** Length of the printable character at `i`, or the negated length of an unprintable one. */
