@@ -29,33 +29,6 @@ export const CL = {
   IS_MAIN_THREAD: 1 << 30,
 } as const;
 
-/** fd types (scap_fd_type): the numbers used in capture fd lists. */
-export const enum FdType {
-  Uninitialized = -1,
-  Unknown = 0,
-  File = 1,
-  Directory = 2,
-  Ipv4Sock = 3,
-  Ipv6Sock = 4,
-  Ipv4ServSock = 5,
-  Ipv6ServSock = 6,
-  Fifo = 7,
-  UnixSock = 8,
-  Event = 9,
-  Unsupported = 10,
-  SignalFd = 11,
-  EventPoll = 12,
-  Inotify = 13,
-  TimerFd = 14,
-  Netlink = 15,
-  FileV2 = 16,
-  Bpf = 17,
-  UserFaultFd = 18,
-  IoUring = 19,
-  MemFd = 20,
-  PidFd = 21,
-}
-
 /** Layer-4 protocols (scap_l4_proto). */
 export const enum L4 {
   Unknown = 0,

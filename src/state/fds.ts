@@ -5,7 +5,8 @@
 // tuple, IPv6 tuple, IPv4/IPv6 server address, unix tuple overlap in the same bytes). Some state
 // transitions reinterpret one layout as another (a bound socket becoming a connected one), and
 // keeping the overlap makes those transitions produce the very values libsinsp produces.
-import { FdType, L4, O, EPOLL_CLOEXEC, MFD_CLOEXEC } from './constants.js';
+import { FD_TYPE } from '../scap/format.js';
+import { L4, O, EPOLL_CLOEXEC, MFD_CLOEXEC } from './constants.js';
 
 /** fd flags (libsinsp sinsp_fdinfo::flags). */
 export const FDF = {
@@ -31,22 +32,22 @@ export const SOCK = {
 } as const;
 
 const TYPE_CHARS: Record<number, string> = {
-  [FdType.File]: 'f', [FdType.FileV2]: 'f', [FdType.Ipv4Sock]: '4', [FdType.Ipv6Sock]: '6',
-  [FdType.Directory]: 'd', [FdType.Ipv4ServSock]: '4', [FdType.Ipv6ServSock]: '6', [FdType.Fifo]: 'p',
-  [FdType.UnixSock]: 'u', [FdType.Event]: 'e', [FdType.Unknown]: 'o', [FdType.Unsupported]: 'X',
-  [FdType.SignalFd]: 's', [FdType.EventPoll]: 'l', [FdType.Inotify]: 'i', [FdType.TimerFd]: 't',
-  [FdType.Netlink]: 'n', [FdType.Bpf]: 'b', [FdType.UserFaultFd]: 'u', [FdType.IoUring]: 'r',
-  [FdType.MemFd]: 'm', [FdType.PidFd]: 'P',
+  [FD_TYPE.FILE]: 'f', [FD_TYPE.FILE_V2]: 'f', [FD_TYPE.IPV4_SOCK]: '4', [FD_TYPE.IPV6_SOCK]: '6',
+  [FD_TYPE.DIRECTORY]: 'd', [FD_TYPE.IPV4_SERVSOCK]: '4', [FD_TYPE.IPV6_SERVSOCK]: '6', [FD_TYPE.FIFO]: 'p',
+  [FD_TYPE.UNIX_SOCK]: 'u', [FD_TYPE.EVENT]: 'e', [FD_TYPE.UNKNOWN]: 'o', [FD_TYPE.UNSUPPORTED]: 'X',
+  [FD_TYPE.SIGNALFD]: 's', [FD_TYPE.EVENTPOLL]: 'l', [FD_TYPE.INOTIFY]: 'i', [FD_TYPE.TIMERFD]: 't',
+  [FD_TYPE.NETLINK]: 'n', [FD_TYPE.BPF]: 'b', [FD_TYPE.USERFAULTFD]: 'u', [FD_TYPE.IOURING]: 'r',
+  [FD_TYPE.MEMFD]: 'm', [FD_TYPE.PIDFD]: 'P',
 };
 
 const TYPE_NAMES: Record<number, string> = {
-  [FdType.File]: 'file', [FdType.FileV2]: 'file', [FdType.Directory]: 'directory',
-  [FdType.Ipv4Sock]: 'ipv4', [FdType.Ipv4ServSock]: 'ipv4', [FdType.Ipv6Sock]: 'ipv6',
-  [FdType.Ipv6ServSock]: 'ipv6', [FdType.UnixSock]: 'unix', [FdType.Fifo]: 'pipe',
-  [FdType.Event]: 'event', [FdType.SignalFd]: 'signalfd', [FdType.EventPoll]: 'eventpoll',
-  [FdType.Inotify]: 'inotify', [FdType.TimerFd]: 'timerfd', [FdType.Netlink]: 'netlink',
-  [FdType.Bpf]: 'bpf', [FdType.UserFaultFd]: 'userfaultfd', [FdType.IoUring]: 'io_uring',
-  [FdType.MemFd]: 'memfd', [FdType.PidFd]: 'pidfd',
+  [FD_TYPE.FILE]: 'file', [FD_TYPE.FILE_V2]: 'file', [FD_TYPE.DIRECTORY]: 'directory',
+  [FD_TYPE.IPV4_SOCK]: 'ipv4', [FD_TYPE.IPV4_SERVSOCK]: 'ipv4', [FD_TYPE.IPV6_SOCK]: 'ipv6',
+  [FD_TYPE.IPV6_SERVSOCK]: 'ipv6', [FD_TYPE.UNIX_SOCK]: 'unix', [FD_TYPE.FIFO]: 'pipe',
+  [FD_TYPE.EVENT]: 'event', [FD_TYPE.SIGNALFD]: 'signalfd', [FD_TYPE.EVENTPOLL]: 'eventpoll',
+  [FD_TYPE.INOTIFY]: 'inotify', [FD_TYPE.TIMERFD]: 'timerfd', [FD_TYPE.NETLINK]: 'netlink',
+  [FD_TYPE.BPF]: 'bpf', [FD_TYPE.USERFAULTFD]: 'userfaultfd', [FD_TYPE.IOURING]: 'io_uring',
+  [FD_TYPE.MEMFD]: 'memfd', [FD_TYPE.PIDFD]: 'pidfd',
 };
 
 /** `fd.typechar` of a type ('?' for types without one). */
@@ -60,7 +61,7 @@ export function fdTypeName(type: number): string {
 }
 
 export class FdInfo {
-  type: number = FdType.Uninitialized;
+  type: number = -1 /* uninitialized */;
   openFlags = 0;
   name = '';
   nameRaw = '';
@@ -170,27 +171,27 @@ export class FdInfo {
   }
 
   isFile(): boolean {
-    return this.type === FdType.File || this.type === FdType.FileV2;
+    return this.type === FD_TYPE.FILE || this.type === FD_TYPE.FILE_V2;
   }
 
   isDirectory(): boolean {
-    return this.type === FdType.Directory;
+    return this.type === FD_TYPE.DIRECTORY;
   }
 
   isUnixSocket(): boolean {
-    return this.type === FdType.UnixSock;
+    return this.type === FD_TYPE.UNIX_SOCK;
   }
 
   isUdpSocket(): boolean {
-    return this.type === FdType.Ipv4Sock && this.u8(SOCK.V4_L4) === L4.Udp;
+    return this.type === FD_TYPE.IPV4_SOCK && this.u8(SOCK.V4_L4) === L4.Udp;
   }
 
   isTcpSocket(): boolean {
-    return this.type === FdType.Ipv4Sock && this.u8(SOCK.V4_L4) === L4.Tcp;
+    return this.type === FD_TYPE.IPV4_SOCK && this.u8(SOCK.V4_L4) === L4.Tcp;
   }
 
   isPidFd(): boolean {
-    return this.type === FdType.PidFd;
+    return this.type === FD_TYPE.PIDFD;
   }
 
   isRoleServer(): boolean {
@@ -231,8 +232,8 @@ export class FdInfo {
 
   isCloseOnExec(): boolean {
     if ((this.openFlags & O.CLOEXEC) !== 0) return true;
-    if (this.type === FdType.EventPoll && (this.openFlags & EPOLL_CLOEXEC) !== 0) return true;
-    if (this.type === FdType.MemFd && (this.openFlags & MFD_CLOEXEC) !== 0) return true;
+    if (this.type === FD_TYPE.EVENTPOLL && (this.openFlags & EPOLL_CLOEXEC) !== 0) return true;
+    if (this.type === FD_TYPE.MEMFD && (this.openFlags & MFD_CLOEXEC) !== 0) return true;
     return false;
   }
 
@@ -243,19 +244,19 @@ export class FdInfo {
   /** Layer-4 protocol as fd.l4proto reports it (libsinsp get_l4proto). */
   l4proto(): number {
     switch (this.type) {
-      case FdType.Ipv4Sock: {
+      case FD_TYPE.IPV4_SOCK: {
         const p = this.u8(SOCK.V4_L4);
         if (p === L4.Raw) return L4.Raw;
         return this.isRoleNone() ? L4.NA : p;
       }
-      case FdType.Ipv4ServSock:
+      case FD_TYPE.IPV4_SERVSOCK:
         return this.u8(SOCK.V4S_L4);
-      case FdType.Ipv6Sock: {
+      case FD_TYPE.IPV6_SOCK: {
         const p = this.u8(SOCK.V6_L4);
         if (p === L4.Raw) return L4.Raw;
         return this.isRoleNone() ? L4.NA : p;
       }
-      case FdType.Ipv6ServSock:
+      case FD_TYPE.IPV6_SERVSOCK:
         return this.u8(SOCK.V6S_L4);
       default:
         return L4.NA;

@@ -1,68 +1,16 @@
 // Text forms of socket addresses as libsinsp writes them into fd names (fd.name of sockets):
 // `1.2.3.4:80`, `1.2.3.4:5000->5.6.7.8:80`, IPv6 in the C library's inet_ntop form. Port names are
 // never resolved (Falco's default).
+import { formatIpv6 } from '../scap/param-format.js';
 
 /** IPv4 from 4 raw network-order bytes. */
 export function ipv4BytesToString(b: Uint8Array, off: number): string {
   return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
 }
 
-/** IPv4 from the contract's uint32 (127.0.0.1 = 0x7f000001). */
-export function ipv4ToString(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
-}
-
-/**
- * IPv6 as glibc's inet_ntop prints it: lowercase hex words, the longest run (of at least two) of
- * zero words as `::` (the first such run on ties), and a dotted IPv4 tail for IPv4-compatible and
- * IPv4-mapped addresses.
- */
+/** IPv6 from 16 raw bytes at `off`, as glibc's inet_ntop prints it. */
 export function ipv6BytesToString(b: Uint8Array, off = 0): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!);
-  let bestBase = -1;
-  let bestLen = 0;
-  let curBase = -1;
-  let curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if (words[i] === 0) {
-      if (curBase === -1) {
-        curBase = i;
-        curLen = 1;
-      } else {
-        curLen++;
-      }
-    } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) {
-        bestBase = curBase;
-        bestLen = curLen;
-      }
-      curBase = -1;
-    }
-  }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) {
-    bestBase = curBase;
-    bestLen = curLen;
-  }
-  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    if (
-      i === 6 && bestBase === 0 &&
-      (bestLen === 6 || (bestLen === 7 && words[7] !== 0x0001) || (bestLen === 5 && words[5] === 0xffff))
-    ) {
-      out += ipv4BytesToString(b, off + 12);
-      break;
-    }
-    out += words[i]!.toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) out += ':';
-  return out;
+  return formatIpv6(b.subarray(off, off + 16));
 }
 
 /** True for ::ffff:a.b.c.d and for the all-zero address (libsinsp treats both as IPv4). */

@@ -1,7 +1,7 @@
 // The machine's network interfaces (from the capture's interface list, or the host live), used
 // to complete socket tuples that lack one side and to tell local from remote addresses
 // (fd.lip/fd.rip, fd.is_server), as libsinsp does.
-import { FdType } from './constants.js';
+import { FD_TYPE } from '../scap/format.js';
 import { type FdInfo, SOCK } from './fds.js';
 
 export interface Ipv4Interface {
@@ -67,7 +67,7 @@ export class NetworkInterfaces {
 
   /** Fills the missing side of a socket tuple with the most likely local address. */
   completeTuple(fd: FdInfo): void {
-    if (fd.type === FdType.Ipv4Sock) {
+    if (fd.type === FD_TYPE.IPV4_SOCK) {
       const sip = fd.ipv4(SOCK.V4_SIP);
       const dip = fd.ipv4(SOCK.V4_DIP);
       if (sip !== 0 && dip !== 0) return;
@@ -83,7 +83,7 @@ export class NetworkInterfaces {
       }
       return;
     }
-    if (fd.type !== FdType.Ipv6Sock) return;
+    if (fd.type !== FD_TYPE.IPV6_SOCK) return;
     const s = fd.sockBytes();
     const sipEmpty = isZero(s, SOCK.V6_SIP, 16);
     const dipEmpty = isZero(s, SOCK.V6_DIP, 16);

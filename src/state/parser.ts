@@ -8,10 +8,11 @@
 //   reset(evt, ctx)      attach thread and fd to the event context
 //   process(evt, ctx)    update the state
 //   afterEvent(evt, ctx) release the stored enter event, stamp the thread's last event time
+import { FD_TYPE } from '../scap/format.js';
 import {
   AF, AT_FDCWD, CL, CLOSE_RANGE_CLOEXEC, CLONE_STALE_TIME_NS, CREAT_LOWER_LAYER, CREAT_UPPER_LAYER,
   EINPROGRESS, EPOLL_CLOEXEC, EXE, EXECVEAT_AT_EMPTY_PATH, FCNTL_F_DUPFD,
-  FCNTL_F_DUPFD_CLOEXEC, FCNTL_F_SETFD, FD_CLOEXEC, FdType, IPPROTO_ICMP, IPPROTO_IP, IPPROTO_RAW,
+  FCNTL_F_DUPFD_CLOEXEC, FCNTL_F_SETFD, FD_CLOEXEC, IPPROTO_ICMP, IPPROTO_IP, IPPROTO_RAW,
   IPPROTO_TCP, IPPROTO_UDP, L4, O, PR_GET_CHILD_SUBREAPER, PR_SET_CHILD_SUBREAPER, RLIMIT_NOFILE,
   SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, ALL_CAPABILITIES,
 } from './constants.js';
@@ -59,7 +60,7 @@ function noOsLookup(type: number): boolean {
 }
 
 /** Where the fd of an fd-using enter event is (almost always the first parameter). */
-function enterFdParam(type: number): number {
+export function enterFdParam(type: number): number {
   if (type === PPME.SYSCALL_MMAP_E || type === PPME.SYSCALL_MMAP2_E) return 4;
   if (type === PPME.SYSCALL_SPLICE_E) return 1;
   return 0;
@@ -364,27 +365,27 @@ export class StateParser {
         break;
       case PPME.SYSCALL_SIGNALFD_X:
       case PPME.SYSCALL_SIGNALFD4_X:
-        this.parseSingleFdExit(evt, ctx, FdType.SignalFd);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.SIGNALFD);
         break;
       case PPME.SYSCALL_TIMERFD_CREATE_X:
-        this.parseSingleFdExit(evt, ctx, FdType.TimerFd);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.TIMERFD);
         break;
       case PPME.SYSCALL_INOTIFY_INIT_X:
       case PPME.SYSCALL_INOTIFY_INIT1_X:
-        this.parseSingleFdExit(evt, ctx, FdType.Inotify);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.INOTIFY);
         break;
       case PPME.SYSCALL_BPF_2_X:
-        this.parseSingleFdExit(evt, ctx, FdType.Bpf);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.BPF);
         break;
       case PPME.SYSCALL_USERFAULTFD_X:
-        this.parseSingleFdExit(evt, ctx, FdType.UserFaultFd);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.USERFAULTFD);
         break;
       case PPME.SYSCALL_IO_URING_SETUP_X:
-        this.parseSingleFdExit(evt, ctx, FdType.IoUring);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.IOURING);
         break;
       case PPME.SYSCALL_EPOLL_CREATE_X:
       case PPME.SYSCALL_EPOLL_CREATE1_X:
-        this.parseSingleFdExit(evt, ctx, FdType.EventPoll);
+        this.parseSingleFdExit(evt, ctx, FD_TYPE.EVENTPOLL);
         break;
       case PPME.SYSCALL_GETRLIMIT_X:
       case PPME.SYSCALL_SETRLIMIT_X:
@@ -1027,7 +1028,7 @@ export class StateParser {
     const fullpath = concatenatePaths(sdir, name);
     if (fd < 0) return;
     const fdi = new FdInfo();
-    fdi.type = (flags & O.DIRECTORY) !== 0 ? FdType.Directory : FdType.FileV2;
+    fdi.type = (flags & O.DIRECTORY) !== 0 ? FD_TYPE.DIRECTORY : FD_TYPE.FILE_V2;
     fdi.openFlags = flags;
     fdi.mountId = 0;
     fdi.dev = dev;
@@ -1045,7 +1046,7 @@ export class StateParser {
     const fd = this.returnValue(evt);
     const fdi = new FdInfo();
     if (fd >= 0) {
-      fdi.type = FdType.MemFd;
+      fdi.type = FD_TYPE.MEMFD;
       fdi.name = evt.str(1);
       fdi.openFlags = evt.uint(2);
     }
@@ -1060,7 +1061,7 @@ export class StateParser {
     if (fd < 0) return;
     const pid = evt.int(1);
     const fdi = new FdInfo();
-    fdi.type = FdType.PidFd;
+    fdi.type = FD_TYPE.PIDFD;
     fdi.name = `/proc/${pid}`;
     fdi.openFlags = evt.uint(2);
     fdi.pid = pid;
@@ -1090,7 +1091,7 @@ export class StateParser {
     const flags = evt.type === PPME.SYSCALL_PIPE2_X ? evt.uint(4) : 0;
     for (const at of [1, 2]) {
       const fdi = new FdInfo();
-      fdi.type = FdType.Fifo;
+      fdi.type = FD_TYPE.FIFO;
       fdi.ino = ino;
       fdi.openFlags = flags;
       ctx.fd = t.addFd(evt.int(at), fdi);
@@ -1103,12 +1104,12 @@ export class StateParser {
     const fd = this.returnValue(evt);
     if (fd < 0) return;
     const fdi = new FdInfo();
-    fdi.type = FdType.Event;
+    fdi.type = FD_TYPE.EVENT;
     if (evt.type === PPME.SYSCALL_EVENTFD2_X) fdi.openFlags = evt.uint(1) & 0xffff;
     ctx.fd = t.addFd(fd, fdi);
   }
 
-  private parseSingleFdExit(evt: EventParams, ctx: EventContext, type: FdType): void {
+  private parseSingleFdExit(evt: EventParams, ctx: EventContext, type: number): void {
     const t = ctx.thread;
     if (t === undefined) return;
     const fd = this.returnValue(evt);
@@ -1194,13 +1195,13 @@ export class StateParser {
     const t = ctx.thread!;
     const fdi = new FdInfo();
     fdi.sockBytes();
-    fdi.type = FdType.Unknown;
+    fdi.type = FD_TYPE.UNKNOWN;
     fdi.setU8(SOCK.V4_L4, L4.Unknown);
     fdi.openFlags = flags;
     if (domain === AF.UNIX) {
-      fdi.type = FdType.UnixSock;
+      fdi.type = FD_TYPE.UNIX_SOCK;
     } else if (domain === AF.INET || domain === AF.INET6) {
-      fdi.type = domain === AF.INET ? FdType.Ipv4Sock : FdType.Ipv6Sock;
+      fdi.type = domain === AF.INET ? FD_TYPE.IPV4_SOCK : FD_TYPE.IPV6_SOCK;
       let l4: number = L4.Unknown;
       if (protocol === IPPROTO_TCP) l4 = type === SOCK_RAW ? L4.Raw : L4.Tcp;
       else if (protocol === IPPROTO_UDP) l4 = type === SOCK_RAW ? L4.Raw : L4.Udp;
@@ -1217,7 +1218,7 @@ export class StateParser {
         fdi.setU8(SOCK.V6_L4, l4);
       }
     } else if (domain === AF.NETLINK) {
-      fdi.type = FdType.Netlink;
+      fdi.type = FD_TYPE.NETLINK;
     }
     ctx.fd = t.addFd(fd, fdi);
   }
@@ -1238,7 +1239,7 @@ export class StateParser {
       return;
     }
     const a = new FdInfo();
-    a.type = FdType.UnixSock;
+    a.type = FD_TYPE.UNIX_SOCK;
     a.setU64(SOCK.UNIX_SOURCE, evt.u64(3));
     a.setU64(SOCK.UNIX_DEST, evt.u64(4));
     const b = a.clone();
@@ -1256,7 +1257,7 @@ export class StateParser {
       const port = u16At(addr, 5);
       if (port > 0) {
         const l4 = fd.u8(SOCK.V4_L4);
-        fd.type = FdType.Ipv4ServSock;
+        fd.type = FD_TYPE.IPV4_SERVSOCK;
         fd.setBytes(SOCK.V4S_IP, addr, 1, 4);
         fd.setU16(SOCK.V4S_PORT, port);
         fd.setU8(SOCK.V4S_L4, l4);
@@ -1267,12 +1268,12 @@ export class StateParser {
       if (port > 0) {
         if (isIpv4MappedIpv6(addr, 1)) {
           const l4 = fd.u8(SOCK.V6_L4);
-          fd.type = FdType.Ipv4ServSock;
+          fd.type = FD_TYPE.IPV4_SERVSOCK;
           fd.setU8(SOCK.V4S_L4, l4);
           fd.setBytes(SOCK.V4S_IP, addr, 13, 4);
           fd.setU16(SOCK.V4S_PORT, port);
         } else {
-          fd.type = FdType.Ipv6ServSock;
+          fd.type = FD_TYPE.IPV6_SERVSOCK;
           fd.setU16(SOCK.V6S_PORT, port);
           fd.setBytes(SOCK.V6S_IP, addr, 1, 16);
           fd.setU8(SOCK.V6S_L4, fd.u8(SOCK.V6_L4));
@@ -1318,17 +1319,17 @@ export class StateParser {
   private fillClientFromAddr(evt: EventParams, fd: FdInfo, addr: Uint8Array): void {
     const family = addr[0];
     if (family === AF.INET) {
-      fd.type = FdType.Ipv4Sock;
+      fd.type = FD_TYPE.IPV4_SOCK;
       fd.setBytes(SOCK.V4_DIP, addr, 1, 4);
       fd.setU16(SOCK.V4_DPORT, u16At(addr, 5));
     } else if (family === AF.INET6) {
       const port = u16At(addr, 17);
       if (isIpv4MappedIpv6(addr, 1)) {
-        fd.type = FdType.Ipv4Sock;
+        fd.type = FD_TYPE.IPV4_SOCK;
         fd.setBytes(SOCK.V4_DIP, addr, 13, 4);
         fd.setU16(SOCK.V4_DPORT, port);
       } else {
-        fd.type = FdType.Ipv6Sock;
+        fd.type = FD_TYPE.IPV6_SOCK;
         fd.setU16(SOCK.V6_DPORT, port);
         fd.setBytes(SOCK.V6_DIP, addr, 1, 16);
       }
@@ -1340,7 +1341,7 @@ export class StateParser {
 
   /** Updates an IPv4 tuple; false when it already held these ends (either direction). */
   private setIpv4Ends(fd: FdInfo, src: Uint8Array, sipOff: number, sport: number, dipOff: number, dport: number, overwriteDest: boolean): boolean {
-    if (fd.type === FdType.Ipv4Sock) {
+    if (fd.type === FD_TYPE.IPV4_SOCK) {
       const curSport = fd.u16(SOCK.V4_SPORT);
       const curDport = fd.u16(SOCK.V4_DPORT);
       const same =
@@ -1372,7 +1373,7 @@ export class StateParser {
   }
 
   private setIpv6Ends(fd: FdInfo, src: Uint8Array, sipOff: number, sport: number, dipOff: number, dport: number, overwriteDest: boolean): boolean {
-    if (fd.type === FdType.Ipv6Sock) {
+    if (fd.type === FD_TYPE.IPV6_SOCK) {
       const curSport = fd.u16(SOCK.V6_SPORT);
       const curDport = fd.u16(SOCK.V6_DPORT);
       const same =
@@ -1430,20 +1431,20 @@ export class StateParser {
         const sport = u16At(tuple, 17);
         const dport = u16At(dst, 16);
         if (!(isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(dst, 0))) {
-          fd.type = FdType.Ipv6Sock;
+          fd.type = FD_TYPE.IPV6_SOCK;
           const buf = new Uint8Array(32);
           buf.set(tuple.subarray(1, 17), 0);
           buf.set(dst.subarray(0, 16), 16);
           changed = this.setIpv6Ends(fd, buf, 0, sport, 16, dport, true);
         } else {
-          fd.type = FdType.Ipv4Sock;
+          fd.type = FD_TYPE.IPV4_SOCK;
           const buf = new Uint8Array(8);
           buf.set(tuple.subarray(13, 17), 0);
           buf.set(dst.subarray(12, 16), 4);
           changed = this.setIpv4Ends(fd, buf, 0, sport, 4, dport, true);
         }
       } else {
-        fd.type = FdType.Ipv4Sock;
+        fd.type = FD_TYPE.IPV4_SOCK;
         let src = tuple;
         let dipOff = 7;
         let dportOff = 11;
@@ -1479,7 +1480,7 @@ export class StateParser {
   }
 
   private swapEnds(fd: FdInfo): void {
-    if (fd.type === FdType.Ipv4Sock) {
+    if (fd.type === FD_TYPE.IPV4_SOCK) {
       swapIpv4Ends(fd);
       return;
     }
@@ -1504,20 +1505,20 @@ export class StateParser {
     const fdi = new FdInfo();
     if (family === AF.INET) {
       this.setIpv4Ends(fdi, tuple, 1, u16At(tuple, 5), 7, u16At(tuple, 11), false);
-      fdi.type = FdType.Ipv4Sock;
+      fdi.type = FD_TYPE.IPV4_SOCK;
       fdi.setU8(SOCK.V4_L4, L4.Tcp);
     } else if (family === AF.INET6) {
       if (isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19)) {
         this.setIpv4Ends(fdi, tuple, 13, u16At(tuple, 17), 31, u16At(tuple, 35), false);
-        fdi.type = FdType.Ipv4Sock;
+        fdi.type = FD_TYPE.IPV4_SOCK;
         fdi.setU8(SOCK.V4_L4, L4.Tcp);
       } else {
         this.setIpv6Ends(fdi, tuple, 1, u16At(tuple, 17), 19, u16At(tuple, 35), false);
-        fdi.type = FdType.Ipv6Sock;
+        fdi.type = FD_TYPE.IPV6_SOCK;
         fdi.setU8(SOCK.V6_L4, L4.Tcp);
       }
     } else if (family === AF.UNIX) {
-      fdi.type = FdType.UnixSock;
+      fdi.type = FD_TYPE.UNIX_SOCK;
       fdi.setBytes(SOCK.UNIX_SOURCE, tuple, 1, 8);
       fdi.setBytes(SOCK.UNIX_DEST, tuple, 9, 8);
     } else {
@@ -1539,26 +1540,26 @@ export class StateParser {
     if (!socktupleValid(tuple)) return false;
     const family = tuple[0];
     if (family === AF.INET) {
-      if (fd.type === FdType.Ipv4ServSock) fd.setU8(SOCK.V4_L4, fd.u8(SOCK.V4S_L4));
-      fd.type = FdType.Ipv4Sock;
+      if (fd.type === FD_TYPE.IPV4_SERVSOCK) fd.setU8(SOCK.V4_L4, fd.u8(SOCK.V4S_L4));
+      fd.type = FD_TYPE.IPV4_SOCK;
       if (!this.setIpv4Ends(fd, tuple, 1, u16At(tuple, 5), 7, u16At(tuple, 11), false)) return false;
     } else if (family === AF.INET6) {
       if (isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19)) {
-        fd.type = FdType.Ipv4Sock;
+        fd.type = FD_TYPE.IPV4_SOCK;
         if (!this.setIpv4Ends(fd, tuple, 13, u16At(tuple, 17), 31, u16At(tuple, 35), false)) return false;
       } else if (!this.setIpv6Ends(fd, tuple, 1, u16At(tuple, 17), 19, u16At(tuple, 35), false)) {
         return false;
       }
     } else if (family === AF.UNIX) {
-      fd.type = FdType.UnixSock;
+      fd.type = FD_TYPE.UNIX_SOCK;
       fd.setBytes(SOCK.UNIX_SOURCE, tuple, 1, 8);
       fd.setBytes(SOCK.UNIX_DEST, tuple, 9, 8);
       fd.name = cString(tuple, 17, (s) => s);
       return true;
     }
     // A socket whose address changes mid-life is not TCP: assume UDP.
-    if (fd.type === FdType.Ipv4Sock && fd.u8(SOCK.V4_L4) === L4.Unknown) fd.setU8(SOCK.V4_L4, L4.Udp);
-    else if (fd.type === FdType.Ipv6Sock && fd.u8(SOCK.V6_L4) === L4.Unknown) fd.setU8(SOCK.V6_L4, L4.Udp);
+    if (fd.type === FD_TYPE.IPV4_SOCK && fd.u8(SOCK.V4_L4) === L4.Unknown) fd.setU8(SOCK.V4_L4, L4.Udp);
+    else if (fd.type === FD_TYPE.IPV6_SOCK && fd.u8(SOCK.V6_L4) === L4.Unknown) fd.setU8(SOCK.V6_L4, L4.Udp);
     this.state.network.completeTuple(fd);
     return true;
   }
@@ -1585,12 +1586,12 @@ export class StateParser {
     const fd = ctx.fd;
     if (fd === undefined) return;
     if (this.returnValue(evt) < 0) {
-      if (this.state.trackConnectionStatus && (fd.type === FdType.Ipv4Sock || fd.type === FdType.Ipv6Sock)) {
+      if (this.state.trackConnectionStatus && (fd.type === FD_TYPE.IPV4_SOCK || fd.type === FD_TYPE.IPV6_SOCK)) {
         fd.setSocketFailed();
       }
       return;
     }
-    if (fd.type === FdType.Ipv4Sock || fd.type === FdType.Ipv6Sock) fd.setSocketConnected();
+    if (fd.type === FD_TYPE.IPV4_SOCK || fd.type === FD_TYPE.IPV6_SOCK) fd.setSocketConnected();
     let tupleAt = -1;
     if (type === PPME.SOCKET_RECVFROM_X) tupleAt = 2;
     else if (type === PPME.SOCKET_RECVMSG_X) tupleAt = 3;
@@ -1598,7 +1599,7 @@ export class StateParser {
     if (tupleAt !== -1 && (fd.name.length === 0 || !fd.isTcpSocket())) {
       const tuple = evt.bytes(tupleAt);
       if (this.updateFdFromTuple(fd, tuple)) {
-        if (fd.type === FdType.Ipv4Sock || fd.type === FdType.Ipv6Sock) {
+        if (fd.type === FD_TYPE.IPV4_SOCK || fd.type === FD_TYPE.IPV6_SOCK) {
           if (fd.isRoleNone()) this.guessRole(ctx.thread!, fd, true);
           if (fd.isRoleClient()) this.swapEnds(fd);
           fd.name = socketName(fd);
@@ -1621,12 +1622,12 @@ export class StateParser {
     const fd = ctx.fd;
     if (fd === undefined) return;
     if (this.returnValue(evt) < 0) {
-      if (this.state.trackConnectionStatus && (fd.type === FdType.Ipv4Sock || fd.type === FdType.Ipv6Sock)) {
+      if (this.state.trackConnectionStatus && (fd.type === FD_TYPE.IPV4_SOCK || fd.type === FD_TYPE.IPV6_SOCK)) {
         fd.setSocketFailed();
       }
       return;
     }
-    if (fd.type === FdType.Ipv4Sock || fd.type === FdType.Ipv6Sock) fd.setSocketConnected();
+    if (fd.type === FD_TYPE.IPV4_SOCK || fd.type === FD_TYPE.IPV6_SOCK) fd.setSocketConnected();
     if (
       (type === PPME.SOCKET_SEND_X || type === PPME.SOCKET_SENDTO_X || type === PPME.SOCKET_SENDMSG_X ||
         type === PPME.SOCKET_SENDMMSG_X) &&
@@ -1634,7 +1635,7 @@ export class StateParser {
     ) {
       const tuple = evt.bytes(4);
       if (this.updateFdFromTuple(fd, tuple)) {
-        if (fd.type === FdType.Ipv4Sock || fd.type === FdType.Ipv6Sock) {
+        if (fd.type === FD_TYPE.IPV4_SOCK || fd.type === FD_TYPE.IPV6_SOCK) {
           if (fd.isRoleNone()) this.guessRole(ctx.thread!, fd, false);
           if (fd.isRoleServer()) this.swapEnds(fd);
           fd.name = socketName(fd);
@@ -1676,7 +1677,7 @@ export class StateParser {
 /** The name libsinsp gives a connected IP socket (sinsp_utils::sockinfo_to_str). */
 export function socketName(fd: FdInfo): string {
   const s = fd.sockBytes();
-  if (fd.type === FdType.Ipv4Sock) {
+  if (fd.type === FD_TYPE.IPV4_SOCK) {
     const l4 = fd.u8(SOCK.V4_L4);
     if (l4 === L4.Tcp || l4 === L4.Udp) return ipv4TupleName(fd);
     if (l4 === L4.Icmp || l4 === L4.Raw) {
@@ -1684,7 +1685,7 @@ export function socketName(fd: FdInfo): string {
     }
     return '<unknown>';
   }
-  if (fd.type === FdType.Ipv6Sock) {
+  if (fd.type === FD_TYPE.IPV6_SOCK) {
     const l4 = fd.u8(SOCK.V6_L4);
     const mapped = isIpv4MappedIpv6(s, SOCK.V6_SIP) && isIpv4MappedIpv6(s, SOCK.V6_DIP);
     if (l4 === L4.Tcp || l4 === L4.Udp) {

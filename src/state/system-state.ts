@@ -2,14 +2,16 @@
 // container of each thread, the network interfaces, and the machine's boot time. Seeded from the
 // capture's (or the host's) initial lists, then kept up to date by the event parsers
 // (src/state/parser.ts).
-import { CL, FdType, L4 } from './constants.js';
+import { FD_TYPE } from '../scap/format.js';
+import { CL, L4 } from './constants.js';
 import { ContainerResolver, HOST_CONTAINER_ID, type ContainerMatch } from './containers.js';
 import { FDF, FdInfo, SOCK } from './fds.js';
 import { ipv4BytesToString, ipv6BytesToString, isIpv4MappedIpv6 } from './netfmt.js';
 import { NetworkInterfaces, type Ipv4Interface, type Ipv6Interface } from './network.js';
-import type { FdRecord, GroupRecord, ProcessRecord, UserRecord } from './records.js';
+import type { FdInfo as FdRecord, GroupInfo as GroupRecord, ProcessRecord, UserInfo as UserRecord } from '../scap/records.js';
 import { ThreadTable, type ThreadSource } from './thread-table.js';
 import type { ThreadInfo } from './threads.js';
+import type { IpAddr } from '../fields/types.js';
 import { EMPTY_DIRECTORY, UserGroupTable, type UserDirectory } from './users.js';
 
 export interface SystemStateOptions {
@@ -94,10 +96,10 @@ export class SystemState {
     if (t === undefined) return;
     const fdi = fdInfoFromRecord(r);
     if (fdi === undefined) return;
-    if (fdi.type === FdType.Ipv4Sock || fdi.type === FdType.Ipv6Sock) this.network.completeTuple(fdi);
+    if (fdi.type === FD_TYPE.IPV4_SOCK || fdi.type === FD_TYPE.IPV6_SOCK) this.network.completeTuple(fdi);
     t.ownFdTable.add(r.fd, fdi);
-    if (fdi.type === FdType.Ipv4ServSock) this.threads.serverPorts.add(fdi.u16(SOCK.V4S_PORT));
-    else if (fdi.type === FdType.Ipv6ServSock) this.threads.serverPorts.add(fdi.u16(SOCK.V6S_PORT));
+    if (fdi.type === FD_TYPE.IPV4_SERVSOCK) this.threads.serverPorts.add(fdi.u16(SOCK.V4S_PORT));
+    else if (fdi.type === FD_TYPE.IPV6_SERVSOCK) this.threads.serverPorts.add(fdi.u16(SOCK.V6S_PORT));
   }
 
   seedInterfaces(ipv4: readonly Ipv4Interface[], ipv6: readonly Ipv6Interface[]): void {
@@ -122,7 +124,7 @@ export class SystemState {
     const ports = this.threads.serverPorts;
     for (const t of this.threads.values()) {
       for (const fd of t.ownFdTable.values()) {
-        if (fd.type !== FdType.Ipv4Sock) continue;
+        if (fd.type !== FD_TYPE.IPV4_SOCK) continue;
         if (!ports.has(fd.u16(SOCK.V4_SPORT))) {
           fd.setRoleClient();
           continue;
@@ -164,17 +166,18 @@ function initThreadFromRecord(t: ThreadInfo, r: ProcessRecord): void {
   t.exeIno = r.exeIno;
   t.exeInoCtime = r.exeInoCtime;
   t.exeInoMtime = r.exeInoMtime;
-  t.exeInoCtimeDurationCloneTs = r.exeInoCtimeDurationCloneTs;
-  t.exeInoCtimeDurationPidnsStart = r.exeInoCtimeDurationPidnsStart;
+  // Not recorded in captures (libscap fills them from /proc live only).
+  t.exeInoCtimeDurationCloneTs = 0n;
+  t.exeInoCtimeDurationPidnsStart = 0n;
   t.vmsizeKb = r.vmsizeKb;
   t.vmrssKb = r.vmrssKb;
   t.vmswapKb = r.vmswapKb;
-  t.pfmajor = r.pfmajor;
-  t.pfminor = r.pfminor;
+  t.pfmajor = r.pfMajor;
+  t.pfminor = r.pfMinor;
   t.vtid = r.vtid;
   t.vpid = r.vpid;
   t.pidnsInitStartTs = r.pidnsInitStartTs;
-  t.cloneTs = r.cloneTs;
+  t.cloneTs = 0n;
   t.lastexecTs = 0n;
   t.tty = r.tty;
   t.setCgroups(r.cgroups);
@@ -209,10 +212,16 @@ export function swapIpv4Ends(fd: FdInfo): void {
 
 /** fd types a process list describes by name only (others are dropped, as libsinsp does). */
 const NAMED_FD_TYPES: ReadonlySet<number> = new Set([
-  FdType.Fifo, FdType.File, FdType.Directory, FdType.Unsupported, FdType.SignalFd, FdType.EventPoll,
-  FdType.Event, FdType.Inotify, FdType.TimerFd, FdType.Netlink, FdType.Bpf, FdType.UserFaultFd,
-  FdType.IoUring, FdType.MemFd, FdType.PidFd,
+  FD_TYPE.FIFO, FD_TYPE.FILE, FD_TYPE.DIRECTORY, FD_TYPE.UNSUPPORTED, FD_TYPE.SIGNALFD, FD_TYPE.EVENTPOLL,
+  FD_TYPE.EVENT, FD_TYPE.INOTIFY, FD_TYPE.TIMERFD, FD_TYPE.NETLINK, FD_TYPE.BPF, FD_TYPE.USERFAULTFD,
+  FD_TYPE.IOURING, FD_TYPE.MEMFD, FD_TYPE.PIDFD,
 ]);
+
+function ipBytes(ip: IpAddr | undefined, v6: boolean): Uint8Array {
+  if (ip === undefined) return new Uint8Array(v6 ? 16 : 4);
+  if (typeof ip !== 'number') return ip;
+  return new Uint8Array([(ip >>> 24) & 0xff, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff]);
+}
 
 function fdInfoFromRecord(r: FdRecord): FdInfo | undefined {
   const f = new FdInfo();
@@ -220,71 +229,75 @@ function fdInfoFromRecord(r: FdRecord): FdInfo | undefined {
   f.flags = FDF.FROM_PROC;
   f.ino = r.ino;
   f.fd = r.fd;
+  const l4 = r.l4proto ?? 0;
   switch (r.type) {
-    case 'ipv4':
-      f.type = FdType.Ipv4Sock;
-      f.setBytes(SOCK.V4_SIP, r.sip, 0, 4);
-      f.setBytes(SOCK.V4_DIP, r.dip, 0, 4);
-      f.setU16(SOCK.V4_SPORT, r.sport);
-      f.setU16(SOCK.V4_DPORT, r.dport);
-      f.setU8(SOCK.V4_L4, r.l4proto);
-      if (r.l4proto === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
+    case FD_TYPE.IPV4_SOCK:
+      f.type = FD_TYPE.IPV4_SOCK;
+      f.setBytes(SOCK.V4_SIP, ipBytes(r.sip, false), 0, 4);
+      f.setBytes(SOCK.V4_DIP, ipBytes(r.dip, false), 0, 4);
+      f.setU16(SOCK.V4_SPORT, r.sport ?? 0);
+      f.setU16(SOCK.V4_DPORT, r.dport ?? 0);
+      f.setU8(SOCK.V4_L4, l4);
+      if (l4 === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
       f.name = ipv4TupleName(f);
       return f;
-    case 'ipv4-server':
-      f.type = FdType.Ipv4ServSock;
-      f.setBytes(SOCK.V4S_IP, r.ip, 0, 4);
-      f.setU16(SOCK.V4S_PORT, r.port);
-      f.setU8(SOCK.V4S_L4, r.l4proto);
-      f.name = `${ipv4BytesToString(f.sockBytes(), SOCK.V4S_IP)}:${r.port}`;
+    case FD_TYPE.IPV4_SERVSOCK:
+      f.type = FD_TYPE.IPV4_SERVSOCK;
+      f.setBytes(SOCK.V4S_IP, ipBytes(r.sip, false), 0, 4);
+      f.setU16(SOCK.V4S_PORT, r.sport ?? 0);
+      f.setU8(SOCK.V4S_L4, l4);
+      f.name = `${ipv4BytesToString(f.sockBytes(), SOCK.V4S_IP)}:${r.sport ?? 0}`;
       return f;
-    case 'ipv6':
-      if (isIpv4MappedIpv6(r.sip) && isIpv4MappedIpv6(r.dip)) {
-        f.type = FdType.Ipv4Sock;
-        f.setBytes(SOCK.V4_SIP, r.sip, 12, 4);
-        f.setBytes(SOCK.V4_DIP, r.dip, 12, 4);
-        f.setU16(SOCK.V4_SPORT, r.sport);
-        f.setU16(SOCK.V4_DPORT, r.dport);
-        f.setU8(SOCK.V4_L4, r.l4proto);
-        if (r.l4proto === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
+    case FD_TYPE.IPV6_SOCK: {
+      const sip = ipBytes(r.sip, true);
+      const dip = ipBytes(r.dip, true);
+      if (isIpv4MappedIpv6(sip) && isIpv4MappedIpv6(dip)) {
+        f.type = FD_TYPE.IPV4_SOCK;
+        f.setBytes(SOCK.V4_SIP, sip, 12, 4);
+        f.setBytes(SOCK.V4_DIP, dip, 12, 4);
+        f.setU16(SOCK.V4_SPORT, r.sport ?? 0);
+        f.setU16(SOCK.V4_DPORT, r.dport ?? 0);
+        f.setU8(SOCK.V4_L4, l4);
+        if (l4 === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
         f.name = ipv4TupleName(f);
         return f;
       }
-      f.type = FdType.Ipv6Sock;
-      f.setBytes(SOCK.V6_SIP, r.sip, 0, 16);
-      f.setBytes(SOCK.V6_DIP, r.dip, 0, 16);
-      f.setU16(SOCK.V6_SPORT, r.sport);
-      f.setU16(SOCK.V6_DPORT, r.dport);
-      f.setU8(SOCK.V6_L4, r.l4proto);
-      if (r.l4proto === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
+      f.type = FD_TYPE.IPV6_SOCK;
+      f.setBytes(SOCK.V6_SIP, sip, 0, 16);
+      f.setBytes(SOCK.V6_DIP, dip, 0, 16);
+      f.setU16(SOCK.V6_SPORT, r.sport ?? 0);
+      f.setU16(SOCK.V6_DPORT, r.dport ?? 0);
+      f.setU8(SOCK.V6_L4, l4);
+      if (l4 === L4.Tcp) f.flags |= FDF.SOCKET_CONNECTED;
       f.name = ipv6TupleName(f);
       return f;
-    case 'ipv6-server':
-      f.type = FdType.Ipv6ServSock;
-      f.setBytes(SOCK.V6S_IP, r.ip, 0, 16);
-      f.setU16(SOCK.V6S_PORT, r.port);
-      f.setU8(SOCK.V6S_L4, r.l4proto);
-      f.name = `${ipv6BytesToString(f.sockBytes(), SOCK.V6S_IP)}:${r.port}`;
+    }
+    case FD_TYPE.IPV6_SERVSOCK:
+      f.type = FD_TYPE.IPV6_SERVSOCK;
+      f.setBytes(SOCK.V6S_IP, ipBytes(r.sip, true), 0, 16);
+      f.setU16(SOCK.V6S_PORT, r.sport ?? 0);
+      f.setU8(SOCK.V6S_L4, l4);
+      f.name = `${ipv6BytesToString(f.sockBytes(), SOCK.V6S_IP)}:${r.sport ?? 0}`;
       return f;
-    case 'unix':
-      f.type = FdType.UnixSock;
-      f.setU64(SOCK.UNIX_SOURCE, r.source);
-      f.setU64(SOCK.UNIX_DEST, r.dest);
-      f.name = r.name;
-      if (r.name === '') f.setRoleClient();
+    case FD_TYPE.UNIX_SOCK:
+      f.type = FD_TYPE.UNIX_SOCK;
+      f.setU64(SOCK.UNIX_SOURCE, r.unixSource ?? 0n);
+      f.setU64(SOCK.UNIX_DEST, r.unixDest ?? 0n);
+      f.name = r.name ?? '';
+      if (f.name === '') f.setRoleClient();
       else f.setRoleServer();
       return f;
-    case 'file-v2':
-      f.type = FdType.FileV2;
-      f.openFlags = r.openFlags;
-      f.name = r.name;
-      f.dev = r.dev;
-      f.mountId = r.mountId;
+    case FD_TYPE.FILE_V2:
+      f.type = FD_TYPE.FILE_V2;
+      f.openFlags = r.openFlags ?? 0;
+      f.name = r.name ?? '';
+      f.dev = r.dev ?? 0;
+      f.mountId = 0;
       return f;
-    case 'named':
-      if (!NAMED_FD_TYPES.has(r.fdType)) return undefined;
-      f.type = r.fdType;
-      f.name = r.name;
+    default:
+      if (!NAMED_FD_TYPES.has(r.type)) return undefined;
+      f.type = r.type;
+      f.name = r.name ?? '';
       return f;
   }
 }

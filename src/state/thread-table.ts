@@ -77,6 +77,11 @@ export class ThreadTable {
     return new ThreadInfo(tid, this.fdCounters);
   }
 
+  /** The thread `tid` without any side effect (no cache, no counters). */
+  peek(tid: number): ThreadInfo | undefined {
+    return this.threads.get(tid);
+  }
+
   /** Finds a thread; unless `lookupOnly`, remembers it for the next lookup and stamps it. */
   find(tid: number, lookupOnly = true): ThreadInfo | undefined {
     if (this.lastTid >= 0 && tid === this.lastTid && this.lastThread !== undefined) {
