@@ -180,3 +180,133 @@ export class ContainerResolver {
     return undefined;
   }
 }
+
+// ---------------------------------------------------------------------------- container metadata
+
+export interface ContainerMount {
+  readonly source: string;
+  readonly dest: string;
+  readonly mode: string;
+  readonly rdwr: boolean;
+  readonly propagation: string;
+}
+
+/** What is known about a container (from container events in a capture, or a runtime). */
+export interface ContainerInfo {
+  readonly id: string;
+  readonly fullId: string;
+  /** container.type text (`docker`, `cri-o`, `host`...). */
+  readonly type: string;
+  readonly name: string;
+  readonly image: string;
+  readonly imageId: string;
+  readonly imageRepo: string;
+  readonly imageTag: string;
+  readonly imageDigest: string;
+  readonly user: string;
+  readonly cniJson: string;
+  readonly ip: string;
+  readonly privileged: boolean;
+  readonly hostPid: boolean;
+  readonly hostNetwork: boolean;
+  readonly hostIpc: boolean;
+  readonly labels: ReadonlyMap<string, string>;
+  readonly podSandboxId: string;
+  readonly podSandboxLabels: ReadonlyMap<string, string>;
+  readonly mounts: readonly ContainerMount[];
+}
+
+/** Container engine numbers of the container plugin (container_type), by number. */
+const CONTAINER_TYPE_NAMES: readonly string[] = [
+  'docker', 'lxc', 'libvirt-lxc', 'mesos', 'rkt', 'custom', 'cri', 'containerd', 'cri-o', 'bpm', 'static', 'podman',
+];
+
+export function containerTypeName(type: number): string {
+  if (type === 0xfffe) return 'host';
+  return CONTAINER_TYPE_NAMES[type] ?? '';
+}
+
+/** The host, as the container plugin describes it. */
+export const HOST_CONTAINER: ContainerInfo = {
+  id: HOST_CONTAINER_ID, fullId: HOST_CONTAINER_ID, type: 'host', name: HOST_CONTAINER_ID, image: '', imageId: '',
+  imageRepo: '', imageTag: '', imageDigest: '', user: '', cniJson: '', ip: '', privileged: false, hostPid: false,
+  hostNetwork: false, hostIpc: false, labels: new Map(), podSandboxId: '', podSandboxLabels: new Map(), mounts: [],
+};
+
+function str(o: Record<string, unknown>, k: string): string {
+  const v = o[k];
+  return typeof v === 'string' ? v : '';
+}
+
+function bool(o: Record<string, unknown>, k: string): boolean {
+  return o[k] === true;
+}
+
+function stringMap(v: unknown): Map<string, string> {
+  const m = new Map<string, string>();
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, val] of Object.entries(v as Record<string, unknown>)) if (typeof val === 'string') m.set(k, val);
+  }
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Parses the JSON of a container event (`{"container": {...}}`, libsinsp's container JSON).
+ * Undefined when the text is not such a document.
+ */
+export function containerInfoFromJson(text: string): ContainerInfo | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (doc === null || typeof doc !== 'object') return undefined;
+  const c = (doc as Record<string, unknown>).container;
+  if (c === null || typeof c !== 'object') return undefined;
+  const o = c as Record<string, unknown>;
+  const mounts: ContainerMount[] = [];
+  if (Array.isArray(o.Mounts)) {
+    for (const m of o.Mounts as unknown[]) {
+      if (m === null || typeof m !== 'object') continue;
+      const mo = m as Record<string, unknown>;
+      mounts.push({
+        source: str(mo, 'Source'), dest: str(mo, 'Destination'), mode: str(mo, 'Mode'), rdwr: bool(mo, 'RW'),
+        propagation: str(mo, 'Propagation'),
+      });
+    }
+  }
+  return {
+    id: str(o, 'id'), fullId: str(o, 'full_id'),
+    type: typeof o.type === 'number' ? containerTypeName(o.type) : '',
+    name: str(o, 'name'), image: str(o, 'image'), imageId: str(o, 'imageid'), imageRepo: str(o, 'imagerepo'),
+    imageTag: str(o, 'imagetag'), imageDigest: str(o, 'imagedigest'), user: str(o, 'User'), cniJson: str(o, 'cni_json'),
+    ip: str(o, 'ip'), privileged: bool(o, 'privileged'), hostPid: bool(o, 'host_pid'), hostNetwork: bool(o, 'host_network'),
+    hostIpc: bool(o, 'host_ipc'), labels: stringMap(o.labels), podSandboxId: str(o, 'pod_sandbox_id'),
+    podSandboxLabels: stringMap(o.pod_sandbox_labels), mounts,
+  };
+}
+
+/** Known containers by id, with the host under "". */
+export class ContainerTable {
+  private readonly infos = new Map<string, ContainerInfo>([['', HOST_CONTAINER]]);
+  /** The container of the last container event (its fields describe it, libsinsp's rule). */
+  lastEvent: { num: number; info: ContainerInfo } | undefined;
+
+  get(id: string): ContainerInfo | undefined {
+    return this.infos.get(id);
+  }
+
+  put(info: ContainerInfo): void {
+    this.infos.set(info.id, info);
+  }
+
+  remove(id: string): void {
+    if (id !== '') this.infos.delete(id);
+  }
+
+  /** Number of known containers (the host excluded). */
+  get size(): number {
+    return this.infos.size - 1;
+  }
+}

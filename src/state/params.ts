@@ -27,3 +27,12 @@ export interface EventParams {
   /** NUL-separated string list (args, env, cgroups), without the final NUL. */
   strList(i: number): string[];
 }
+
+/**
+ * A NUL-separated list as libsinsp splits it: a lone terminator ("\0") is an empty list, not one
+ * empty string.
+ */
+export function libsinspList(list: string[] | undefined): string[] {
+  if (list === undefined) return [];
+  return list.length === 1 && list[0] === '' ? [] : list;
+}

@@ -22,6 +22,7 @@ import {
   cString, formatSockaddr, formatSocktuple, ipv4BytesToString, ipv6BytesToString, isIpv4MappedIpv6,
 } from './netfmt.js';
 import type { EventParams } from './params.js';
+import { containerInfoFromJson } from './containers.js';
 import { concatenatePaths, sanitizeString } from './paths.js';
 import { ipv4TupleName, ipv6TupleName, swapIpv4Ends, type SystemState } from './system-state.js';
 import type { ThreadInfo } from './threads.js';
@@ -48,6 +49,8 @@ export interface ParserCounters {
   storeDrops: number;
   /** Exit events whose enter event could not be matched. */
   retrieveDrops: number;
+  /** Container events whose JSON could not be read. */
+  badContainerEvents: number;
 }
 
 const CLONE_EXITS: ReadonlySet<number> = new Set([
@@ -124,7 +127,7 @@ function socktupleValid(b: Uint8Array): boolean {
 }
 
 export class StateParser {
-  readonly counters: ParserCounters = { storeDrops: 0, retrieveDrops: 0 };
+  readonly counters: ParserCounters = { storeDrops: 0, retrieveDrops: 0, badContainerEvents: 0 };
   /** Thread whose exit (procexit) is applied at the next event. */
   private tidToRemove = -1;
   private fdsOwner = -1;
@@ -449,6 +452,21 @@ export class StateParser {
       case PPME.SYSCALL_PRCTL_X:
         this.parsePrctlExit(evt, ctx);
         break;
+      case PPME.CONTAINER_JSON_E:
+      case PPME.CONTAINER_JSON_2_E:
+        this.parseContainerJson(evt, evt.str(0), true);
+        break;
+      case PPME.ASYNCEVENT_E: {
+        // The container plugin's own events, when the capture was written by Falco.
+        const name = evt.str(1);
+        if (name === 'container_added' || name === 'container_removed') {
+          const data = evt.bytes(2);
+          const end = data.indexOf(0);
+          const text = Buffer.from(data.subarray(0, end === -1 ? data.length : end)).toString('utf8');
+          this.parseContainerJson(evt, text, name === 'container_added');
+        }
+        break;
+      }
       default:
         break;
     }
@@ -822,6 +840,23 @@ export class StateParser {
       t.reaperTid = -1;
     }
   }
+
+  /** Container metadata from a container event; the event's own fields describe that container. */
+  private parseContainerJson(evt: EventParams, json: string, added: boolean): void {
+    const info = containerInfoFromJson(json);
+    if (info === undefined) {
+      this.counters.badContainerEvents++;
+      return;
+    }
+    const table = this.state.containerInfos;
+    if (added) table.put(info);
+    else table.remove(info.id);
+    table.lastEvent = { num: this.eventNum, info };
+    void evt;
+  }
+
+  /** Number of the event being processed (set by the stream; container events refer to it). */
+  eventNum = 0;
 
   private parsePrctlExit(evt: EventParams, ctx: EventContext): void {
     if (this.returnValue(evt) < 0) return;
@@ -1504,16 +1539,16 @@ export class StateParser {
     const family = tuple[0];
     const fdi = new FdInfo();
     if (family === AF.INET) {
-      this.setIpv4Ends(fdi, tuple, 1, u16At(tuple, 5), 7, u16At(tuple, 11), false);
+      this.setIpv4Ends(fdi, tuple, 1, u16At(tuple, 5), 7, u16At(tuple, 11), true);
       fdi.type = FD_TYPE.IPV4_SOCK;
       fdi.setU8(SOCK.V4_L4, L4.Tcp);
     } else if (family === AF.INET6) {
       if (isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19)) {
-        this.setIpv4Ends(fdi, tuple, 13, u16At(tuple, 17), 31, u16At(tuple, 35), false);
+        this.setIpv4Ends(fdi, tuple, 13, u16At(tuple, 17), 31, u16At(tuple, 35), true);
         fdi.type = FD_TYPE.IPV4_SOCK;
         fdi.setU8(SOCK.V4_L4, L4.Tcp);
       } else {
-        this.setIpv6Ends(fdi, tuple, 1, u16At(tuple, 17), 19, u16At(tuple, 35), false);
+        this.setIpv6Ends(fdi, tuple, 1, u16At(tuple, 17), 19, u16At(tuple, 35), true);
         fdi.type = FD_TYPE.IPV6_SOCK;
         fdi.setU8(SOCK.V6_L4, L4.Tcp);
       }
@@ -1542,12 +1577,12 @@ export class StateParser {
     if (family === AF.INET) {
       if (fd.type === FD_TYPE.IPV4_SERVSOCK) fd.setU8(SOCK.V4_L4, fd.u8(SOCK.V4S_L4));
       fd.type = FD_TYPE.IPV4_SOCK;
-      if (!this.setIpv4Ends(fd, tuple, 1, u16At(tuple, 5), 7, u16At(tuple, 11), false)) return false;
+      if (!this.setIpv4Ends(fd, tuple, 1, u16At(tuple, 5), 7, u16At(tuple, 11), true)) return false;
     } else if (family === AF.INET6) {
       if (isIpv4MappedIpv6(tuple, 1) && isIpv4MappedIpv6(tuple, 19)) {
         fd.type = FD_TYPE.IPV4_SOCK;
-        if (!this.setIpv4Ends(fd, tuple, 13, u16At(tuple, 17), 31, u16At(tuple, 35), false)) return false;
-      } else if (!this.setIpv6Ends(fd, tuple, 1, u16At(tuple, 17), 19, u16At(tuple, 35), false)) {
+        if (!this.setIpv4Ends(fd, tuple, 13, u16At(tuple, 17), 31, u16At(tuple, 35), true)) return false;
+      } else if (!this.setIpv6Ends(fd, tuple, 1, u16At(tuple, 17), 19, u16At(tuple, 35), true)) {
         return false;
       }
     } else if (family === AF.UNIX) {

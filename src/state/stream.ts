@@ -181,6 +181,7 @@ export class StateStream {
     if (STATE_ONLY_ENTER_EVENTS.has(type)) delivery = Delivery.StateOnly;
 
     const p = this.parser;
+    p.eventNum = e.num;
     p.beforeEvent(evt.ts);
     p.reset(e.params, e);
     p.process(e.params, e);

@@ -2,7 +2,7 @@
 // attached to it (thread, fd, errno, Falco's event number). One reusable object per stream, valid
 // until the stream moves to the next event (the view's lifetime rule, see src/scap/event.ts).
 import type { ScapEvent } from '../scap/event.js';
-import type { EventParams } from './params.js';
+import { libsinspList, type EventParams } from './params.js';
 import { EventContext } from './parser.js';
 import type { SystemState } from './system-state.js';
 
@@ -66,7 +66,7 @@ export class ViewParams implements EventParams {
   }
 
   strList(i: number): string[] {
-    return this.view.strList(i) ?? [];
+    return libsinspList(this.view.strList(i));
   }
 }
 

@@ -4,7 +4,7 @@
 // (src/state/parser.ts).
 import { FD_TYPE } from '../scap/format.js';
 import { CL, L4 } from './constants.js';
-import { ContainerResolver, HOST_CONTAINER_ID, type ContainerMatch } from './containers.js';
+import { ContainerResolver, ContainerTable, HOST_CONTAINER_ID, type ContainerMatch } from './containers.js';
 import { FDF, FdInfo, SOCK } from './fds.js';
 import { ipv4BytesToString, ipv6BytesToString, isIpv4MappedIpv6 } from './netfmt.js';
 import { NetworkInterfaces, type Ipv4Interface, type Ipv6Interface } from './network.js';
@@ -12,6 +12,7 @@ import type { FdInfo as FdRecord, GroupInfo as GroupRecord, ProcessRecord, UserI
 import { ThreadTable, type ThreadSource } from './thread-table.js';
 import type { ThreadInfo } from './threads.js';
 import type { IpAddr } from '../fields/types.js';
+import { libsinspList } from './params.js';
 import { EMPTY_DIRECTORY, UserGroupTable, type UserDirectory } from './users.js';
 
 export interface SystemStateOptions {
@@ -39,6 +40,8 @@ export class SystemState {
   readonly threads: ThreadTable;
   readonly users: UserGroupTable;
   readonly containers = new ContainerResolver();
+  /** Container metadata known from container events (and the host). */
+  readonly containerInfos = new ContainerTable();
   readonly network = new NetworkInterfaces();
   /** Boot time in ns since the epoch (from the machine info): base of pid-namespace start times. */
   bootTsEpoch = 0n;
@@ -152,9 +155,9 @@ function initThreadFromRecord(t: ThreadInfo, r: ProcessRecord): void {
   t.exeFromMemfd = r.exeFromMemfd;
   t.reaperTid = -1;
   t.notExpiredChildren = 0;
-  t.setArgs(r.args);
+  t.setArgs(libsinspList(r.args));
   if (t.isMainThread()) {
-    t.env = r.env;
+    t.env = libsinspList(r.env);
     t.updateCwd(r.cwd);
   }
   // Threads listed at start are real and running.
@@ -180,7 +183,7 @@ function initThreadFromRecord(t: ThreadInfo, r: ProcessRecord): void {
   t.cloneTs = 0n;
   t.lastexecTs = 0n;
   t.tty = r.tty;
-  t.setCgroups(r.cgroups);
+  t.setCgroups(libsinspList(r.cgroups));
   t.root = r.root;
   t.gid = r.gid;
   t.uid = r.uid;
