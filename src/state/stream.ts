@@ -51,6 +51,12 @@ export interface StateStreamOptions extends SystemStateOptions {
   hostname?: string;
   /** Whether the input is a capture file (true) or a live stream. */
   isCapture?: boolean;
+  /**
+   * Purging of threads not seen for a while (live only, as in libsinsp; Falco's
+   * falco_libs.thread_table_auto_purging_interval_s / _thread_timeout_s, 300 s each by default).
+   * Threads whose exit was seen are always removed.
+   */
+  purge?: { intervalS: number; threadTimeoutS: number };
 }
 
 /** Writes the event's bytes in the current (V2) layout: header plus parameters. */
@@ -107,6 +113,9 @@ export class StateStream {
   private atStart = true;
   private seq = 0;
   private conversionErrorReported = false;
+  private readonly purgeIntervalNs: number;
+  private readonly purgeTimeoutNs: number;
+  private lastPurgeTs = 0;
 
   constructor(opts: StateStreamOptions = {}) {
     this.state = new SystemState(opts);
@@ -117,6 +126,20 @@ export class StateStream {
     });
     this.parser.copyRaw = (evt: EventParams) => v2Bytes((evt as ViewParams).view);
     this.event = new SyscallEvent(this.state, this.info);
+    const live = !(opts.isCapture ?? true);
+    this.purgeIntervalNs = live ? (opts.purge?.intervalS ?? 300) * 1e9 : 0;
+    this.purgeTimeoutNs = (opts.purge?.threadTimeoutS ?? 300) * 1e9;
+  }
+
+  /** Inactive-thread purge, at most once per interval of event time (libsinsp's schedule). */
+  private maybePurge(ts: number): void {
+    if (this.lastPurgeTs === 0) {
+      this.lastPurgeTs = ts - this.purgeIntervalNs + Math.min(this.purgeIntervalNs, 30e9);
+      return;
+    }
+    if (ts <= this.lastPurgeTs + this.purgeIntervalNs) return;
+    this.lastPurgeTs = ts;
+    this.state.threads.purgeInactive(this.purgeTimeoutNs);
   }
 
   /** Seeds the state from what a capture (or the live loader) records before its events. */
@@ -183,6 +206,7 @@ export class StateStream {
     const p = this.parser;
     p.eventNum = e.num;
     p.beforeEvent(evt.ts);
+    if (this.purgeIntervalNs > 0) this.maybePurge(evt.ts);
     p.reset(e.params, e);
     p.process(e.params, e);
     p.afterEvent(e.params, e);
