@@ -419,7 +419,8 @@ export function decodeFdList(body: Uint8Array, blockType: number): FdListRecord 
       case FD_TYPE.FILE_V2:
         fd.openFlags = c.u32('open flags');
         fd.name = c.str16('file name', MAX_PATH - 1);
-        if (entryLen > 0 && c.pos - entryStart + 4 <= entryLen) fd.dev = c.u32('dev');
+        // dev came later (FDL_V2 entries long enough for it); 0 when absent.
+        fd.dev = entryLen > 0 && c.pos - entryStart + 4 <= entryLen ? c.u32('dev') : 0;
         break;
       case FD_TYPE.UNKNOWN:
         break;
