@@ -28,7 +28,9 @@ export interface FieldExtractor<E> {
 
 /**
  * Builds the extractor of a field for one argument. Called at rule load time, once per use of the
- * field; may throw FieldBindError for an argument the extractor cannot serve.
+ * field; may throw FieldBindError for an argument the extractor cannot serve. The returned object
+ * becomes the BoundField (the registry adds def, arg, text and hasExtractor to it), so return a
+ * fresh object per call; methods may use `this`.
  */
 export type ExtractorFactory<E> = (def: FieldDef, arg: FieldArg | undefined) => FieldExtractor<E>;
 
@@ -77,7 +79,7 @@ function parseInt32(text: string): number {
   return Number(text) | 0;
 }
 
-/** Outcome of offering a text to one class: no prefix matched, or the parse and its length. */
+/** What a class parsed of a text: the field it matched and how many characters it consumed. */
 type ClassMatch = { readonly parsedLength: number; readonly def: FieldDef; readonly arg?: FieldArg };
 
 export class Registry<E> implements FieldRegistry<E> {
@@ -90,6 +92,8 @@ export class Registry<E> implements FieldRegistry<E> {
   private readonly longestFirst = new Map<FieldClassDecl, FieldDef[]>();
   /** evt.rawarg takes its type from the parameter: one derived declaration per parameter type. */
   private readonly typedDefs = new Map<string, FieldDef>();
+  /** Extractor objects already turned into bound fields. */
+  private readonly adopted = new WeakSet<object>();
 
   constructor(source: string, classes: readonly FieldClassDecl[], options: RegistryOptions = {}) {
     this.source = source;
@@ -99,13 +103,16 @@ export class Registry<E> implements FieldRegistry<E> {
 
   /**
    * Appends a class (plugin fields, Falco's `static_fields`). As Falco does, a field that another
-   * class already declares is refused.
+   * class already declares is refused (with Falco's message for plugins).
    */
   addClass(cls: FieldClassDecl): void {
     for (const def of cls.fields) {
-      if (this.byName.has(def.name)) {
-        throw new Error(`field '${def.name}' of class '${cls.name}' is already declared for source '${this.source}'`);
-      }
+      if (!this.byName.has(def.name)) continue;
+      throw new Error(
+        cls.plugin
+          ? `Plugin '${cls.name}' supports extraction of field '${def.name}' that is overlapping for source '${this.source}'`
+          : `field '${def.name}' of class '${cls.name}' is already declared for source '${this.source}'`,
+      );
     }
     for (const def of cls.fields) this.byName.set(def.name, def);
     this.classList.push(cls);
@@ -141,20 +148,34 @@ export class Registry<E> implements FieldRegistry<E> {
 
   bind(name: string, arg: FieldArg | undefined): BoundField<E> | undefined {
     const resolved = this.resolve(name, arg);
-    if (resolved === undefined) return undefined;
+    return resolved === undefined ? undefined : this.bindResolved(resolved);
+  }
+
+  private bindResolved(resolved: ResolvedField): BoundField<E> {
     const factory = this.factories.get(resolved.def.name);
     if (factory === undefined) {
       return { ...resolved, hasExtractor: false, extract: () => undefined };
     }
-    const ex = factory(resolved.def, resolved.arg);
-    const bound: BoundField<E> = {
+    return this.boundFrom(factory(resolved.def, resolved.arg), resolved);
+  }
+
+  /**
+   * Makes the extractor object itself the bound field, so that `extract` is called directly with
+   * the extractor as `this` (no wrapper on the per-event path). An object a factory hands out
+   * twice is wrapped instead, since each binding needs its own def/arg/text.
+   */
+  private boundFrom(ex: FieldExtractor<E>, resolved: ResolvedField): BoundField<E> {
+    if (!this.adopted.has(ex) && Object.isExtensible(ex)) {
+      this.adopted.add(ex);
+      return Object.assign(ex, { def: resolved.def, arg: resolved.arg, text: resolved.text, hasExtractor: true });
+    }
+    return {
       ...resolved,
       hasExtractor: true,
       extract: ex.extract.bind(ex),
       ...(ex.toText ? { toText: ex.toText.bind(ex) } : {}),
       ...(ex.toJson ? { toJson: ex.toJson.bind(ex) } : {}),
     };
-    return bound;
   }
 
   /**
@@ -162,7 +183,14 @@ export class Registry<E> implements FieldRegistry<E> {
    * FieldBindError for a known field with a bad argument.
    */
   resolve(name: string, arg: FieldArg | undefined): ResolvedField | undefined {
-    const text = arg === undefined ? name : `${name}[${arg.raw}]`;
+    return this.resolveText(arg === undefined ? name : `${name}[${arg.raw}]`);
+  }
+
+  /**
+   * Resolves a field as written, argument included (`proc.aname[2]`, `evt.arg.fd`): what Falco
+   * does with the names in exception `fields` and in output format tokens.
+   */
+  resolveText(text: string): ResolvedField | undefined {
     for (const cls of this.classList) {
       const rejection = cls.reject?.(text);
       if (rejection !== undefined) throw new FieldBindError(rejection);
@@ -172,6 +200,12 @@ export class Registry<E> implements FieldRegistry<E> {
       return { def: match.def, ...(match.arg ? { arg: match.arg } : {}), text };
     }
     return undefined;
+  }
+
+  /** bind() for a field as written, argument included; see resolveText. */
+  bindText(text: string): BoundField<E> | undefined {
+    const resolved = this.resolveText(text);
+    return resolved === undefined ? undefined : this.bindResolved(resolved);
   }
 
   private matchInClass(cls: FieldClassDecl, text: string): ClassMatch | undefined {

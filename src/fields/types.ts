@@ -173,6 +173,11 @@ export interface BoundField<E> {
 /** Why a field could not be bound; the engine turns it into a load error with the rule's position. */
 export class FieldBindError extends Error {}
 
+/** Falco's message for a field name no class of the source knows (`bind` returned undefined). */
+export function unknownFieldMessage(text: string): string {
+  return `filter_check called with nonexistent field ${text}`;
+}
+
 /**
  * The fields of one event source. `bind` returns undefined for an unknown field name (the engine
  * then reports it as Falco does, `filter_check called with nonexistent field NAME`, or skips the
@@ -185,6 +190,9 @@ export interface FieldRegistry<E> {
   /** The declaration of a field by its declared name (`evt.arg`, not `evt.arg.fd`). */
   lookup(name: string): FieldDef | undefined;
   bind(name: string, arg: FieldArg | undefined): BoundField<E> | undefined;
+  /** bind() for the field as written, argument included (`proc.aname[2]`): exception `fields`
+   *  and output tokens are checked this way in Falco. */
+  bindText(text: string): BoundField<E> | undefined;
   /** Every field, grouped by class in declaration order (for `--list`). */
   all(): readonly FieldDef[];
   /** The field classes in resolution and `--list` order. */

@@ -6,7 +6,7 @@ import { Registry } from '../../src/fields/registry.js';
 import { createSyscallSourceDefinition } from '../../src/sources/syscall/definition.js';
 import { createCloudtrailFieldRegistry, createK8sAuditFieldRegistry } from '../../src/fields/plugins/index.js';
 import { declareClass } from '../../src/fields/declare.js';
-import { FieldBindError, type FieldArg, type FieldDef } from '../../src/fields/types.js';
+import { FieldBindError, unknownFieldMessage, type FieldArg, type FieldDef } from '../../src/fields/types.js';
 
 const syscall = createSyscallSourceDefinition<unknown>().fields;
 const arg = (raw: string): FieldArg => ({ raw });
@@ -203,7 +203,10 @@ test('unimplemented fields bind with hasExtractor false; implement() attaches th
 test('addClass refuses a field another class already declares (as Falco refuses overlapping plugins)', () => {
   const reg = createSyscallSourceDefinition<unknown>().fields;
   const overlapping = declareClass({ name: 'mine', plugin: true }, [{ name: 'proc.name', type: 'CHARBUF', desc: 'Clash.' }]);
-  assert.throws(() => reg.addClass(overlapping), /field 'proc.name' of class 'mine' is already declared for source 'syscall'/);
+  assert.throws(() => reg.addClass(overlapping), {
+    message: "Plugin 'mine' supports extraction of field 'proc.name' that is overlapping for source 'syscall'",
+  });
+  assert.throws(() => reg.addClass({ ...overlapping, plugin: false }), /field 'proc.name' of class 'mine' is already declared/);
   const statics = declareClass({ name: 'static' }, [{ name: 'static.env', type: 'CHARBUF', desc: 'A static field.' }]);
   reg.addClass(statics);
   assert.equal(reg.bind('static.env', undefined)!.def.className, 'static');
@@ -216,4 +219,53 @@ test('the first class that recognises a prefix decides', () => {
   const reg = new Registry<unknown>('test', [first, second]);
   assert.equal(reg.bind('x.yz', undefined), undefined);
   assert.equal(reg.bind('x.y', undefined)!.def.className, 'a');
+});
+
+test('extractors may keep state on `this`; an object handed out twice still binds correctly', () => {
+  const reg = createSyscallSourceDefinition<number>().fields;
+  class Scaled {
+    constructor(private readonly factor: number) {}
+    extract(evt: number): number {
+      return evt * this.factor;
+    }
+  }
+  reg.implement('proc.apid', (_d, a) => new Scaled(a?.index ?? 1));
+  const apid2 = reg.bind('proc.apid', arg('2'))!;
+  const apid3 = reg.bind('proc.apid', arg('3'))!;
+  assert.equal(apid2.extract(10), 20);
+  assert.equal(apid3.extract(10), 30);
+  assert.equal(apid2.text, 'proc.apid[2]');
+
+  const shared = { extract: (evt: number) => evt + 1 };
+  reg.implement('proc.pid', () => shared);
+  const a = reg.bind('proc.pid', undefined)!;
+  const b = reg.bind('proc.vpid', undefined)!;
+  const c = reg.bind('proc.pid', undefined)!;
+  assert.equal(a.extract(1), 2);
+  assert.equal(c.extract(1), 2);
+  assert.equal(a.def.name, 'proc.pid');
+  assert.equal(c.def.name, 'proc.pid');
+  assert.equal(b.hasExtractor, false);
+});
+
+test('static_fields: constant static.NAME fields in every source, suggested for outputs', () => {
+  const reg = createSyscallSourceDefinition<unknown>({ staticFields: { env: 'prod', team: 'sec' } }).fields;
+  const env = reg.bind('static.env', undefined)!;
+  assert.equal(env.hasExtractor, true);
+  assert.equal(env.extract(undefined), 'prod');
+  assert.ok(env.def.addOutput);
+  assert.equal(reg.bind('static.nosuch', undefined), undefined);
+  const names = reg.classes().map((c) => c.name);
+  assert.ok(names.indexOf('static') < names.indexOf('container'), 'before the plugin classes, as in Falco');
+  assert.equal(createK8sAuditFieldRegistry<unknown>({ team: 'sec' }).bind('static.team', undefined)!.extract(undefined), 'sec');
+});
+
+test('bindText resolves a field as written, as Falco checks exception fields', () => {
+  const b = syscall.bindText('proc.aname[2]')!;
+  assert.equal(b.def.name, 'proc.aname');
+  assert.deepEqual(b.arg, { index: 2, raw: '2' });
+  assert.equal(b.text, 'proc.aname[2]');
+  assert.equal(syscall.bindText('evt.arg.fd')!.arg?.key, 'fd');
+  assert.equal(syscall.bindText('not.exist'), undefined);
+  assert.equal(unknownFieldMessage('proc.nobody'), 'filter_check called with nonexistent field proc.nobody');
 });

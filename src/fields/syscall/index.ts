@@ -3,6 +3,7 @@
 import { genEventClass } from '../gen-event.js';
 import { containerPluginClass } from '../plugins/container.js';
 import { Registry, type EventCatalog, type FieldClassDecl } from '../registry.js';
+import { implementStaticFields, staticFieldsClass } from '../static.js';
 import { syscallEventClass } from './event.js';
 import { fdClass } from './fd.js';
 import { fdListClass, fsPathClass, utilClass } from './fspath.js';
@@ -27,9 +28,15 @@ export interface SyscallFieldOptions {
   readonly plugins?: readonly FieldClassDecl[];
   /** The event table, for evt.arg.NAME / evt.rawarg.NAME / evt.type.is.NAME. */
   readonly events?: EventCatalog;
+  /** Falco's `static_fields` (names without the `static.` prefix). */
+  readonly staticFields?: Readonly<Record<string, string>>;
 }
 
 export function createSyscallFieldRegistry<E>(options: SyscallFieldOptions = {}): Registry<E> {
   const plugins = options.plugins ?? [containerPluginClass];
-  return new Registry<E>('syscall', [...SYSCALL_BUILTIN_CLASSES, ...plugins], { events: options.events });
+  // Falco adds the static fields after libsinsp's classes and before the plugins'.
+  const statics = options.staticFields ? [staticFieldsClass(options.staticFields)] : [];
+  const registry = new Registry<E>('syscall', [...SYSCALL_BUILTIN_CLASSES, ...statics, ...plugins], { events: options.events });
+  if (options.staticFields) implementStaticFields(registry, options.staticFields);
+  return registry;
 }

@@ -52,7 +52,7 @@ export interface SyscallSourceDefinition<E> extends EventSourceDefinition<E> {
 /**
  * Creates the syscall source for events of type E. Each call has its own registry, so a process
  * normally creates one and implements the extractors on it. `plugins` replaces the default plugin
- * field classes (the container plugin).
+ * field classes (the container plugin); `staticFields` is Falco's `static_fields` setting.
  */
 export function createSyscallSourceDefinition<E>(options: Omit<SyscallFieldOptions, 'events'> = {}): SyscallSourceDefinition<E> {
   return {
