@@ -85,7 +85,8 @@ class OwnedView {
   load(bytes: Uint8Array, like?: ScapEvent): EventView {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const nparams = dv.getUint32(EVT_NPARAMS, true);
-    this.view.load(bytes, dv, 0, false, nparams, bytes.length);
+    const type = dv.getUint16(EVT_TYPE, true);
+    this.view.load(bytes, dv, 0, true, type, EVENT_INFO[type]!, nparams, bytes.length);
     if (like !== undefined) {
       this.view.num = like.num;
       this.view.cpu = like.cpu;
