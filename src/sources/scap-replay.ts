@@ -86,6 +86,33 @@ export class ScapReplaySource {
     return this.stats();
   }
 
+  /**
+   * Like forEach for consumers that must pace themselves (a slow output): `onEvent` returns false
+   * to stop early, and `betweenChunks` runs (and is awaited when it returns a promise) after each
+   * chunk of the capture has been delivered.
+   */
+  async forEachPaced(
+    onEvent: (e: SyscallEvent) => boolean,
+    betweenChunks: () => Promise<void> | undefined,
+  ): Promise<ReplayStats> {
+    const reader = this.reader;
+    const stream = this.stream;
+    for (;;) {
+      let view;
+      while ((view = reader.next()) !== null) {
+        if (!onEvent(this.deliver(stream.push(view)))) return this.stats();
+      }
+      const wait = betweenChunks();
+      if (wait !== undefined) await wait;
+      if (!(await reader.fill())) {
+        while ((view = reader.next()) !== null) {
+          if (!onEvent(this.deliver(stream.push(view)))) return this.stats();
+        }
+        return this.stats();
+      }
+    }
+  }
+
   /** Only the events Falco gives to rules. */
   async forEachForRules(onEvent: (e: SyscallEvent) => void): Promise<ReplayStats> {
     return this.forEach((e) => {

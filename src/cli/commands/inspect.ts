@@ -1,0 +1,164 @@
+// `peregrine inspect FILE.scap [-p FORMAT] [-j] [FILTER]`: prints the events of a capture in the
+// spirit of `sysdig -r`, with the state Peregrine rebuilds from it. Unlike a rules run it shows
+// EVERY event: enter events, the events libsinsp only keeps for state, and those it discards.
+//
+// Output: one line per event, through Peregrine's output-format syntax (the same as rule outputs);
+// missing values print `<NA>`. `-j` prints the format's fields as a JSON object per line instead.
+// A filter condition (Falco's condition language) selects the events.
+import { ConditionError } from '../../engine/condition/ast.js';
+import { compileCondition, expandCondition, parseCondition, type CompiledCondition } from '../../engine/condition/index.js';
+import { compileOutputFormat, OutputFormatError, type CompiledOutputFormat } from '../../engine/output-format.js';
+import { createSyscallSource } from '../../fields/syscall/extractors/index.js';
+import type { JsonFieldValue } from '../../fields/types.js';
+import { ScapFormatError } from '../../scap/reader.js';
+import { ScapReplaySource } from '../../sources/scap-replay.js';
+import type { SyscallEvent } from '../../state/syscall-event.js';
+
+/** sysdig's default line (without its leading `*`: Peregrine prints every event anyway). */
+export const DEFAULT_INSPECT_FORMAT = '%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
+
+export interface InspectOptions {
+  /** The capture (plain or gzip). */
+  file: string;
+  /** Output format (`-p`); DEFAULT_INSPECT_FORMAT when absent. */
+  format?: string;
+  /** JSON lines (`-j`): the format's fields as an object per event. */
+  json?: boolean;
+  /** Filter condition: only matching events are printed. */
+  filter?: string;
+  /** Stop after printing this many events (sysdig's `-n`). */
+  limit?: number;
+  /** Where lines go; process.stdout by default (with backpressure). */
+  out?: NodeJS.WritableStream;
+  /** Where errors go; process.stderr by default. */
+  err?: NodeJS.WritableStream;
+}
+
+/** Flushes output in chunks of about this many characters. */
+const FLUSH_AT = 64 * 1024;
+
+/** Returns the process exit code: 0, or 1 after an error (printed on `err`). */
+export async function inspectCommand(opts: InspectOptions): Promise<number> {
+  const out = opts.out ?? process.stdout;
+  const err = opts.err ?? process.stderr;
+  const fail = (message: string): number => {
+    err.write(`peregrine inspect: ${message}\n`);
+    return 1;
+  };
+
+  const source = createSyscallSource();
+  let format: CompiledOutputFormat<SyscallEvent>;
+  const formatText = opts.format ?? DEFAULT_INSPECT_FORMAT;
+  try {
+    format = compileOutputFormat(formatText, source);
+  } catch (e) {
+    if (e instanceof OutputFormatError) return fail(`invalid output format '${formatText}': ${e.message} (at offset ${e.offset})`);
+    throw e;
+  }
+  let filter: CompiledCondition<SyscallEvent> | undefined;
+  if (opts.filter !== undefined && opts.filter.trim() !== '') {
+    try {
+      const ast = parseCondition(opts.filter);
+      const expanded = expandCondition(ast, { macros: new Map(), lists: new Map() });
+      filter = compileCondition(expanded.ast, source);
+    } catch (e) {
+      if (e instanceof ConditionError) return fail(`invalid filter '${opts.filter}': ${e.describe()}`);
+      throw e;
+    }
+  }
+
+  let replay: ScapReplaySource;
+  try {
+    replay = await ScapReplaySource.open(opts.file);
+  } catch (e) {
+    return fail(describeOpenError(opts.file, e));
+  }
+
+  const render = opts.json === true ? (e: SyscallEvent) => jsonLine(format.fields(e)) : (e: SyscallEvent) => format.text(e);
+  const limit = opts.limit ?? Infinity;
+  let printed = 0;
+  let pending = '';
+  let outputClosed = false;
+  const onOutputError = (): void => {
+    // `peregrine inspect ... | head`: the reader went away; stop quietly.
+    outputClosed = true;
+  };
+  out.on('error', onOutputError);
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0 || outputClosed) return;
+    const chunk = pending;
+    pending = '';
+    if (!out.write(chunk)) await waitDrainOrClose(out);
+  };
+
+  try {
+    await replay.forEachPaced(
+      (e) => {
+        if (printed >= limit || outputClosed) return false;
+        if (filter !== undefined && !filter.evaluate(e)) return true;
+        pending += render(e) + '\n';
+        printed++;
+        return printed < limit;
+      },
+      () => (pending.length >= FLUSH_AT || outputClosed ? flush() : undefined),
+    );
+    await flush();
+  } catch (e) {
+    await flush().catch(() => undefined);
+    if (e instanceof ScapFormatError) return fail(e.message);
+    if (e instanceof Error && isFsError(e)) return fail(`${opts.file}: ${e.message}`);
+    throw e;
+  } finally {
+    await replay.close();
+    out.off('error', onOutputError);
+  }
+  return 0;
+}
+
+function waitDrainOrClose(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+    out.on('error', done);
+  });
+}
+
+function isFsError(e: Error): boolean {
+  return typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+function describeOpenError(file: string, e: unknown): string {
+  if (e instanceof ScapFormatError) return e.message;
+  if (e instanceof Error) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `${file}: no such file`;
+    if (code === 'EISDIR') return `${file}: is a directory, not a capture file`;
+    if (code === 'EACCES') return `${file}: permission denied`;
+    if (code !== undefined) return `${file}: ${e.message}`;
+  }
+  throw e;
+}
+
+/** One JSON object per line; 64-bit values (bigint) print as exact JSON numbers. */
+export function jsonLine(fields: Record<string, JsonFieldValue>): string {
+  let s = '{';
+  let first = true;
+  for (const key in fields) {
+    if (!first) s += ',';
+    first = false;
+    s += JSON.stringify(key) + ':' + jsonValue(fields[key]!);
+  }
+  return s + '}';
+}
+
+function jsonValue(v: JsonFieldValue): string {
+  if (typeof v === 'bigint') return v.toString();
+  if (Array.isArray(v)) return '[' + (v as readonly JsonFieldValue[]).map(jsonValue).join(',') + ']';
+  return JSON.stringify(v);
+}
