@@ -2,7 +2,7 @@
 // seed the state from the capture's initial lists, convert old event layouts (dropping the enter
 // events the converter keeps aside), number the events that reach the state engine, attach
 // thread and fd, update the state, and tell which events Falco gives to its rules.
-import { EVENT_CODE, EVENT_INFO, EC, EF } from '../scap/event-table.js';
+import { EVENT_CODE, EVENT_INFO, EC, EF, genericSyscallName } from '../scap/event-table.js';
 import { EventView, type ScapEvent } from '../scap/event.js';
 import { EVT_HEADER_SIZE, EVT_LEN, EVT_NPARAMS, EVT_TID, EVT_TS, EVT_TYPE } from '../scap/format.js';
 import type { ScapHeader } from '../scap/reader.js';
@@ -42,7 +42,7 @@ export interface StreamCounters {
   droppedByConverter: number;
   /** Events the converter could not convert (shown as dropped; Falco stops at the first). */
   conversionErrors: number;
-  /** Events read, by event type name and direction (`open>`, `open<`). */
+  /** Events read, by event type name and direction (`open>`, `open<`; generic events under their syscall). */
   byType: Map<string, number>;
 }
 
@@ -166,7 +166,6 @@ export class StateStream {
     const e = this.event;
     const c = this.counters;
     c.read++;
-    this.countType(view);
     e.seq = ++this.seq;
     e.fileNum = view.num;
 
@@ -190,6 +189,8 @@ export class StateStream {
         evt = this.converted.load(res.encode(), view);
       }
     }
+    // Counted in its converted form: a converted generic exit knows its syscall.
+    this.countType(evt);
     e.evt = evt;
     e.params.view = evt;
     e.num = ++c.processed;
@@ -219,28 +220,50 @@ export class StateStream {
   /** An event the converter dropped: shown by inspect with its thread, never parsed. */
   private dropped(view: ScapEvent): SyscallEvent {
     const e = this.event;
+    this.countType(view);
     this.counters.droppedByConverter++;
     e.clear();
     e.evt = view;
     e.params.view = view;
     e.num = 0;
     e.delivery = Delivery.Dropped;
+    e.droppedFd = -1;
     const t = this.state.threads.peek(view.tid);
     e.thread = t;
     const info = EVENT_INFO[view.type];
     if (t !== undefined && info !== undefined && (info.flags & EF.USES_FD) !== 0) {
       const at = info.isEnter ? enterFdParam(view.type) : exitFdParam(view.type);
-      const fd = at >= 0 ? view.int(at) : undefined;
-      if (fd !== undefined) e.fd = t.fdTable()?.find(fd);
+      const fd = at >= 0 && at < view.nparams && view.paramLength(at) !== 0 ? view.int(at) : undefined;
+      if (fd !== undefined) {
+        e.droppedFd = fd;
+        e.fd = t.fdTable()?.find(fd);
+      }
     }
     return e;
   }
 
   private countType(view: ScapEvent): void {
     const info = EVENT_INFO[view.type];
-    const key = info === undefined ? `<unknown ${view.type}>` : info.name + info.dir;
+    let name: string;
+    if (info === undefined) name = `<unknown ${view.type}>`;
+    else if (view.type === EVENT_CODE.GENERIC_E || view.type === EVENT_CODE.GENERIC_X) name = genericName(view, this.info.isCapture);
+    else name = info.name;
+    const key = info === undefined ? name : name + info.dir;
     const m = this.counters.byType;
     m.set(key, (m.get(key) ?? 0) + 1);
   }
+
 }
 
+
+/**
+ * The syscall a generic event stands for (its ID parameter; in captures, the native number when
+ * the ID is unknown, as libsinsp resolves generic exit events), so counters say "mprotect", not
+ * "syscall".
+ */
+function genericName(view: ScapEvent, isCapture: boolean): string {
+  if (view.nparams < 1 || view.paramLength(0) === 0) return 'syscall';
+  const sc = view.uint(0) ?? 0;
+  const native = isCapture && sc === 0 && view.nparams > 1 && view.paramLength(1) !== 0 ? view.uint(1) : undefined;
+  return genericSyscallName(sc, native);
+}

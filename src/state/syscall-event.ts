@@ -91,6 +91,11 @@ export class SyscallEvent extends EventContext {
   /** Position of the event in the capture, counting every event (sysdig's numbering). */
   fileNum = 0;
   delivery: Delivery = Delivery.Rules;
+  /**
+   * For Dropped events only: the fd the event names (its fd parameter), -1 when none. libsinsp
+   * never parses such events, so the thread's last-event fd does not describe them.
+   */
+  droppedFd = -1;
 
   constructor(readonly state: SystemState, readonly stream: StreamInfo) {
     super();

@@ -1,6 +1,6 @@
 // Extractors of the user, group, fd, fdlist, fs.path and util fields, with libsinsp's semantics.
 import type { FieldArg, FieldDef, FieldValue, IpAddr } from '../../types.js';
-import type { SyscallEvent } from '../../../state/syscall-event.js';
+import { Delivery, type SyscallEvent } from '../../../state/syscall-event.js';
 import type { ThreadInfo } from '../../../state/threads.js';
 import { FdInfo, SOCK, fdTypeChar } from '../../../state/fds.js';
 import { concatenatePaths, removeDuplicateSeparators, sanitizeString } from '../../../state/paths.js';
@@ -57,9 +57,11 @@ export function userExtractors(): Record<string, (def: FieldDef, arg: FieldArg |
 interface FdTarget {
   thread: ThreadInfo;
   fd: FdInfo | undefined;
+  /** The fd number fd.num shows (the thread's last-event fd, libsinsp's m_lastevent_fd). */
+  num: number;
 }
 
-const target: FdTarget = { thread: undefined as unknown as ThreadInfo, fd: undefined };
+const target: FdTarget = { thread: undefined as unknown as ThreadInfo, fd: undefined, num: -1 };
 
 function fdTarget(e: SyscallEvent, argFd = -1): FdTarget | undefined {
   const f = EVENT_INFO[e.evt.type]!.flags;
@@ -67,11 +69,14 @@ function fdTarget(e: SyscallEvent, argFd = -1): FdTarget | undefined {
   const t = e.thread;
   if (t === undefined) return undefined;
   target.thread = t;
+  // Events libsinsp never parses (Dropped) describe their own fd parameter.
+  const num = e.delivery === Delivery.Dropped ? e.droppedFd : t.lastEventFd;
+  target.num = num;
   if (argFd !== -1) {
     target.fd = t.getFd(argFd);
   } else {
     let fd = e.fd;
-    if (fd === undefined && t.lastEventFd !== -1) fd = t.getFd(t.lastEventFd);
+    if (fd === undefined && num !== -1 && e.delivery !== Delivery.Dropped) fd = t.getFd(num);
     target.fd = fd;
   }
   return target;
@@ -235,7 +240,7 @@ export function fdExtractors(): Record<string, (def: FieldDef, arg: FieldArg | u
       return s === undefined ? undefined : sanitizeString(s);
     });
   return {
-    'fd.num': () => value((e) => fdTarget(e)?.thread.lastEventFd),
+    'fd.num': () => value((e) => fdTarget(e)?.num),
     'fd.type': () => fdValue((fd) => fd.typeName),
     'fd.typechar': () =>
       value((e) => {
@@ -302,7 +307,7 @@ export function fdExtractors(): Record<string, (def: FieldDef, arg: FieldArg | u
     'fd.uid': () =>
       value((e) => {
         const tg = fdTarget(e);
-        return tg === undefined ? undefined : `${tg.thread.tid}${tg.thread.lastEventFd}`;
+        return tg === undefined ? undefined : `${tg.thread.tid}${tg.num}`;
       }),
     'fd.containername': () =>
       str((e) => {
