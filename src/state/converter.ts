@@ -290,26 +290,40 @@ export const enum ConversionResult {
   Continue = 3,
 }
 
-interface Instruction {
-  readonly kind: 'old' | 'enter' | 'default' | 'empty' | 'json';
-  readonly param: number;
-  /** For `enter`: an empty parameter (instead of the default) when no enter event is kept. */
-  readonly emptyFallback: boolean;
-}
+// Conversion actions.
+const STORE = 0;
+const PASS = 1;
+const STORE_PASS = 2;
+const ADD = 3;
+const TO = 4;
 
+// Where each parameter of an event being built comes from.
+const FROM_EVENT = 0;
+const FROM_KEPT = 1;
+const FROM_DEFAULT = 2;
+const FROM_JSON = 3;
+
+/**
+ * One conversion, with everything about the parameters it builds precomputed: the table key
+ * fixes the input's parameter count, hence where each built parameter lands in the output.
+ */
 interface Conversion {
-  readonly action: 'store' | 'pass' | 'store+pass' | 'add' | 'to';
+  readonly action: number;
+  /** Output event code. */
   readonly target: number;
-  readonly instructions: readonly Instruction[];
-}
-
-function parseInstruction(text: string): Instruction {
-  if (text === 'd') return { kind: 'default', param: 0, emptyFallback: false };
-  if (text === '-') return { kind: 'empty', param: 0, emptyFallback: false };
-  if (text === 'json') return { kind: 'json', param: 0, emptyFallback: true };
-  const n = Number(text.slice(1));
-  if (text[0] === 'o') return { kind: 'old', param: n, emptyFallback: false };
-  return { kind: 'enter', param: n, emptyFallback: text[0] === 'e' };
+  /** Parameters copied from the input first (ADD), then one per instruction. */
+  readonly inherited: number;
+  readonly nparams: number;
+  /** Per instruction: FROM_* kind, source parameter, fallback when no enter event is kept
+   *  (FROM_DEFAULT with defaultSize, or empty), maximum size, default size and fill byte. */
+  readonly kind: Uint8Array;
+  readonly param: Int32Array;
+  readonly emptyFallback: Uint8Array;
+  readonly maxSize: Float64Array;
+  readonly defaultSize: Int32Array;
+  readonly fill: Uint8Array;
+  /** Bytes per parameter length in the output. */
+  readonly width: number;
 }
 
 function codeOf(enumName: string): number {
@@ -318,31 +332,71 @@ function codeOf(enumName: string): number {
   return code;
 }
 
-/** Parsed conversion table: code * 256 + nparams → conversion. */
-const TABLE: ReadonlyMap<number, Conversion> = (() => {
-  const m = new Map<number, Conversion>();
+/** Largest parameter count a table key may have (keys index an array: code * KEY_NPARAMS + nparams). */
+const KEY_NPARAMS = 64;
+
+function buildConversion(action: number, target: number, inherited: number, instructions: readonly string[]): Conversion {
+  const n = instructions.length;
+  const info = EVENT_INFO[target]!;
+  const width = info.largePayload ? 4 : 2;
+  const conv = {
+    action, target, inherited, nparams: inherited + n, width,
+    kind: new Uint8Array(n), param: new Int32Array(n), emptyFallback: new Uint8Array(n),
+    maxSize: new Float64Array(n), defaultSize: new Int32Array(n), fill: new Uint8Array(n),
+  };
+  instructions.forEach((text, j) => {
+    const ptype = info.params[inherited + j]?.type ?? PT.BYTEBUF;
+    conv.maxSize[j] = maxSize(ptype, width);
+    conv.defaultSize[j] = fixedSize(ptype);
+    conv.fill[j] = ptype === PT.UID || ptype === PT.GID ? 0xff : 0;
+    if (text === 'd') {
+      conv.kind[j] = FROM_DEFAULT;
+    } else if (text === '-') {
+      conv.kind[j] = FROM_DEFAULT;
+      conv.defaultSize[j] = 0;
+    } else if (text === 'json') {
+      conv.kind[j] = FROM_JSON;
+    } else {
+      conv.kind[j] = text[0] === 'o' ? FROM_EVENT : FROM_KEPT;
+      conv.param[j] = Number(text.slice(1));
+      conv.emptyFallback[j] = text[0] === 'e' ? 1 : 0;
+    }
+  });
+  return conv;
+}
+
+/** Parsed conversion table, indexed by code * KEY_NPARAMS + nparams. */
+const TABLE: readonly (Conversion | undefined)[] = (() => {
+  const t: (Conversion | undefined)[] = new Array<Conversion | undefined>(EVENT_INFO.length * KEY_NPARAMS).fill(undefined);
   for (const [key, spec] of Object.entries(CONVERSIONS)) {
     const [name, np] = key.split('/') as [string, string];
     const code = codeOf(name);
+    const nparams = Number(np);
+    if (nparams >= KEY_NPARAMS) throw new Error(`conversion key ${key}: too many parameters`);
     let conv: Conversion;
     if (spec === 'store' || spec === 'pass' || spec === 'store+pass') {
-      conv = { action: spec, target: code, instructions: [] };
+      conv = buildConversion(spec === 'store' ? STORE : spec === 'pass' ? PASS : STORE_PASS, code, nparams, []);
     } else if (spec.startsWith('add')) {
-      conv = { action: 'add', target: code, instructions: spec.slice(3).trim().split(/\s+/).map(parseInstruction) };
+      conv = buildConversion(ADD, code, nparams, spec.slice(3).trim().split(/\s+/));
     } else {
       const [head, rest] = spec.slice(3).split(':') as [string, string];
       const list = rest.trim();
-      conv = { action: 'to', target: codeOf(head.trim()), instructions: list === '' ? [] : list.split(/\s+/).map(parseInstruction) };
+      conv = buildConversion(TO, codeOf(head.trim()), 0, list === '' ? [] : list.split(/\s+/));
     }
-    m.set(code * 256 + Number(np), conv);
+    t[code * KEY_NPARAMS + nparams] = conv;
   }
-  return m;
+  return t;
 })();
 
 const MAX_CONVERSIONS = 50;
+/** Kept-event entries beyond which used ones are dropped. */
+const KEPT_PRUNE_AT = 4096;
 /** Largest event the converter builds (libscap's MAX_EVENT_SIZE). */
 const MAX_EVENT_SIZE = 64 * 1024;
+/** Header of the current (V2) layout: ts, tid, len, type, nparams. */
 const HEADER = 26;
+/** Header of V1 events (no nparams field). */
+const HEADER_V1 = 22;
 
 /** Byte size of a parameter type's default value (0 for variable-size types). */
 function fixedSize(type: number): number {
@@ -370,58 +424,123 @@ function maxSize(type: number, lenWidth: number): number {
   return lenWidth === 2 ? 0xffff : 0xffffffff;
 }
 
-/** A decoded event in the current (V2) layout: header fields and parameter slices. */
-export class RawEvent {
-  ts = 0n;
-  tid = 0n;
-  type = 0;
-  readonly params: Uint8Array[] = [];
-
-  get nparams(): number {
-    return this.params.length;
+/** Copies n bytes; short runs byte by byte (cheaper than a subarray for the usual small parameters). */
+function copyBytes(dst: Uint8Array, dpos: number, src: Uint8Array, spos: number, n: number): void {
+  if (n <= 32) {
+    for (let k = 0; k < n; k++) dst[dpos + k] = src[spos + k]!;
+  } else {
+    dst.set(src.subarray(spos, spos + n), dpos);
   }
+}
 
-  /** Reads an event in V2 layout (26-byte header) from `b`. */
-  static decode(b: Uint8Array): RawEvent {
-    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    const e = new RawEvent();
-    e.ts = dv.getBigUint64(0, true);
-    e.tid = dv.getBigInt64(8, true);
-    const len = dv.getUint32(16, true);
-    e.type = dv.getUint16(20, true);
-    const n = dv.getUint32(22, true);
-    const width = EVENT_INFO[e.type]?.largePayload ? 4 : 2;
-    let pos = HEADER + n * width;
-    for (let i = 0; i < n; i++) {
-      const l = width === 2 ? dv.getUint16(HEADER + 2 * i, true) : dv.getUint32(HEADER + 4 * i, true);
-      const end = Math.min(pos + l, len, b.length);
-      e.params.push(b.subarray(Math.min(pos, end), end));
+/**
+ * An event laid out in bytes (the reader's buffer, a kept copy or a conversion result) with the
+ * offsets of its parameters. Reused: `index` points it at another event without allocating.
+ */
+export class LayoutEvent {
+  buf: Uint8Array = new Uint8Array(0);
+  /** Offset of the event's header in buf; the header starts with ts (8 bytes) and tid (8 bytes). */
+  start = 0;
+  /** End of the event in buf. */
+  end = 0;
+  type = 0;
+  nparams = 0;
+  tid = 0;
+  /** Parameter i occupies buf[offs[i], offs[i] + lens[i]). */
+  offs = new Int32Array(32);
+  lens = new Int32Array(32);
+
+  /**
+   * Points at the event at `start` in `buf`: header of `hdrSize` bytes (26, or 22 for V1), then
+   * the parameter lengths (2 or 4 bytes each by the event type) and the data, up to `end`.
+   */
+  index(buf: Uint8Array, start: number, hdrSize: number, type: number, nparams: number, end: number): this {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.type = type;
+    this.nparams = nparams;
+    // tid: signed 64-bit little endian at start + 8 (two 32-bit halves)
+    const lo = (buf[start + 8]! | (buf[start + 9]! << 8) | (buf[start + 10]! << 16)) + buf[start + 11]! * 0x1000000;
+    const hi = buf[start + 12]! | (buf[start + 13]! << 8) | (buf[start + 14]! << 16) | (buf[start + 15]! << 24);
+    this.tid = hi * 0x100000000 + lo;
+    if (this.offs.length < nparams) {
+      this.offs = new Int32Array(nparams * 2);
+      this.lens = new Int32Array(nparams * 2);
+    }
+    const width = EVENT_INFO[type]?.largePayload ? 4 : 2;
+    let lenPos = start + hdrSize;
+    let pos = lenPos + nparams * width;
+    for (let i = 0; i < nparams; i++, lenPos += width) {
+      const l =
+        width === 2
+          ? buf[lenPos]! | (buf[lenPos + 1]! << 8)
+          : (buf[lenPos]! | (buf[lenPos + 1]! << 8) | (buf[lenPos + 2]! << 16)) + buf[lenPos + 3]! * 0x1000000;
+      const s = Math.min(pos, end);
+      this.offs[i] = s;
+      this.lens[i] = Math.min(pos + l, end) - s;
       pos += l;
     }
-    return e;
+    return this;
   }
+}
 
-  /** Encodes the event in V2 layout. */
-  encode(): Uint8Array {
-    const width = EVENT_INFO[this.type]?.largePayload ? 4 : 2;
-    let len = HEADER + this.params.length * width;
-    for (const p of this.params) len += p.length;
-    const out = new Uint8Array(len);
-    const dv = new DataView(out.buffer);
-    dv.setBigUint64(0, this.ts, true);
-    dv.setBigInt64(8, this.tid, true);
-    dv.setUint32(16, len, true);
-    dv.setUint16(20, this.type, true);
-    dv.setUint32(22, this.params.length, true);
-    let pos = HEADER + this.params.length * width;
-    this.params.forEach((p, i) => {
-      if (width === 2) dv.setUint16(HEADER + 2 * i, p.length, true);
-      else dv.setUint32(HEADER + 4 * i, p.length, true);
-      out.set(p, pos);
-      pos += p.length;
-    });
-    return out;
+/** An owned copy of an event in V2 layout (enter events kept for their exits); its buffer is reused. */
+class KeptEvent extends LayoutEvent {
+  private own = new Uint8Array(256);
+  /** False once its exit has used it (the entry stays in the map for reuse). */
+  valid = false;
+
+  copyFrom(src: LayoutEvent): this {
+    const width = EVENT_INFO[src.type]?.largePayload ? 4 : 2;
+    let size = HEADER + src.nparams * width;
+    for (let i = 0; i < src.nparams; i++) size += src.lens[i]!;
+    if (this.own.length < size) this.own = new Uint8Array(Math.max(size, this.own.length * 2));
+    let pos = writeHeader(this.own, src, src.type, src.nparams, width, src.lens, size);
+    for (let i = 0; i < src.nparams; i++) {
+      copyBytes(this.own, pos, src.buf, src.offs[i]!, src.lens[i]!);
+      pos += src.lens[i]!;
+    }
+    this.valid = true;
+    return this.index(this.own, 0, HEADER, src.type, src.nparams, size);
   }
+}
+
+/**
+ * Writes the header and the parameter lengths of an event in V2 layout into `out` at 0 (ts and
+ * tid from `header`'s event); returns where the parameter data starts.
+ */
+function writeHeader(
+  out: Uint8Array,
+  header: LayoutEvent,
+  type: number,
+  nparams: number,
+  width: number,
+  lens: Int32Array,
+  size: number,
+): number {
+  copyBytes(out, 0, header.buf, header.start, 16);
+  out[16] = size & 0xff;
+  out[17] = (size >>> 8) & 0xff;
+  out[18] = (size >>> 16) & 0xff;
+  out[19] = (size >>> 24) & 0xff;
+  out[20] = type & 0xff;
+  out[21] = type >>> 8;
+  out[22] = nparams & 0xff;
+  out[23] = (nparams >>> 8) & 0xff;
+  out[24] = 0;
+  out[25] = 0;
+  let lenPos = HEADER;
+  for (let i = 0; i < nparams; i++, lenPos += width) {
+    const l = lens[i]!;
+    out[lenPos] = l & 0xff;
+    out[lenPos + 1] = (l >>> 8) & 0xff;
+    if (width === 4) {
+      out[lenPos + 2] = (l >>> 16) & 0xff;
+      out[lenPos + 3] = (l >>> 24) & 0xff;
+    }
+  }
+  return lenPos;
 }
 
 /** Whether and how an event must be converted (libscap test_event_convertibility). */
@@ -451,19 +570,39 @@ export interface ConverterCounters {
 
 export class ConversionError extends Error {}
 
-/** Converts old-layout events; keeps one enter event per thread for its exit. */
+/**
+ * Converts old-layout events; keeps one enter event per thread for its exit. Allocation-free in
+ * the steady state: results are built in two scratch buffers used in turn, kept events reuse
+ * their buffers.
+ */
 export class ScapConverter {
-  private readonly kept = new Map<bigint, RawEvent>();
+  private readonly kept = new Map<number, KeptEvent>();
   readonly counters: ConverterCounters = { converted: 0, dropped: 0, errors: 0 };
+  /** The reader's event, indexed (see convert). */
+  readonly input = new LayoutEvent();
+  private readonly scratch = [new LayoutEvent(), new LayoutEvent()];
+  private readonly scratchBufs = [new Uint8Array(MAX_EVENT_SIZE + HEADER), new Uint8Array(MAX_EVENT_SIZE + HEADER)];
+  // Per parameter of the event being built: source kind, source parameter (for defaults: the
+  // instruction), length.
+  private kind = new Uint8Array(64);
+  private srcParam = new Int32Array(64);
+  private plen = new Int32Array(64);
 
   /**
-   * Converts an event of code `type` with `nparams` parameters; `raw` decodes it (a copy: kept
-   * enter events outlive the reader's buffer). Returns 'unchanged' when it passes as it is, the
-   * converted event, or undefined when it is dropped. Throws ConversionError when it cannot be
-   * converted (counted).
+   * Indexes the reader's event bytes (`raw`: as stored, V1 or V2 header) as the input of convert.
    */
-  convert(raw: () => RawEvent, type: number, nparams: number): RawEvent | undefined | 'unchanged' {
-    const first = convertibility(type, nparams);
+  indexInput(raw: Uint8Array, isV1: boolean, type: number, nparams: number): LayoutEvent {
+    return this.input.index(raw, 0, isV1 ? HEADER_V1 : HEADER, type, nparams, raw.length);
+  }
+
+  /**
+   * Converts `evt` (usually `input`). Returns 'unchanged' when it passes as it is, the converted
+   * event (valid until the next call), or undefined when it is dropped. Throws ConversionError
+   * when it cannot be converted (counted).
+   */
+  convert(evt: LayoutEvent): LayoutEvent | undefined | 'unchanged' {
+    const type = evt.type;
+    const first = convertibility(type, evt.nparams);
     if (first === ConversionResult.Pass) return 'unchanged';
     if (first === ConversionResult.Drop) {
       this.counters.dropped++;
@@ -473,21 +612,20 @@ export class ScapConverter {
       if (first === ConversionResult.Error) {
         throw new ConversionError(`old event ${EVENT_INFO[type]?.enumName ?? type} has no conversion rule`);
       }
-      let evt = raw();
       for (let step = 0; step < MAX_CONVERSIONS; step++) {
-        const conv = TABLE.get(evt.type * 256 + evt.nparams);
+        const conv = evt.nparams < KEY_NPARAMS ? TABLE[evt.type * KEY_NPARAMS + evt.nparams] : undefined;
         if (conv === undefined) {
           throw new ConversionError(`no conversion for ${EVENT_INFO[evt.type]?.enumName}/${evt.nparams}`);
         }
         switch (conv.action) {
-          case 'store':
-            this.kept.set(evt.tid, evt);
+          case STORE:
+            this.keep(evt);
             this.counters.dropped++;
             return undefined;
-          case 'pass':
+          case PASS:
             return step === 0 ? 'unchanged' : this.done(evt);
-          case 'store+pass':
-            this.kept.set(evt.tid, evt);
+          case STORE_PASS:
+            this.keep(evt);
             return step === 0 ? 'unchanged' : this.done(evt);
           default:
             break;
@@ -510,49 +648,82 @@ export class ScapConverter {
     }
   }
 
-  private done(evt: RawEvent): RawEvent {
+  private done(evt: LayoutEvent): LayoutEvent {
     this.counters.converted++;
     return evt;
   }
 
-  /** Applies an `add` or `to` conversion. */
-  private rebuild(evt: RawEvent, conv: Conversion): RawEvent {
-    const out = new RawEvent();
-    out.ts = evt.ts;
-    out.tid = evt.tid;
-    if (conv.action === 'add') {
-      out.type = evt.type;
-      out.params.push(...evt.params);
-    } else {
-      out.type = conv.target;
+  private keep(evt: LayoutEvent): void {
+    let k = this.kept.get(evt.tid);
+    if (k === undefined) {
+      // Entries stay after use (valid = false) so that a thread's next enter event reuses its
+      // buffer; used ones are pruned when many threads have come and gone.
+      if (this.kept.size >= KEPT_PRUNE_AT) this.prune();
+      k = new KeptEvent();
+      this.kept.set(evt.tid, k);
     }
-    const info = EVENT_INFO[out.type]!;
-    const width = info.largePayload ? 4 : 2;
+    k.copyFrom(evt);
+  }
+
+  private keptFor(tid: number): KeptEvent | undefined {
+    const k = this.kept.get(tid);
+    return k !== undefined && k.valid ? k : undefined;
+  }
+
+  private prune(): void {
+    for (const [tid, k] of this.kept) if (!k.valid) this.kept.delete(tid);
+  }
+
+  /** Applies an ADD or TO conversion into the scratch buffer `evt` does not use. */
+  private rebuild(evt: LayoutEvent, conv: Conversion): LayoutEvent {
+    const slot = evt === this.scratch[0] ? 1 : 0;
+    const inherited = conv.inherited;
+    const n = conv.nparams;
+    if (this.kind.length < n) {
+      this.kind = new Uint8Array(n * 2);
+      this.srcParam = new Int32Array(n * 2);
+      this.plen = new Int32Array(n * 2);
+    }
+    const kind = this.kind;
+    const srcParam = this.srcParam;
+    const plen = this.plen;
+    for (let i = 0; i < inherited; i++) {
+      kind[i] = FROM_EVENT;
+      srcParam[i] = i;
+      plen[i] = evt.lens[i]!;
+    }
+    let enter: KeptEvent | undefined;
     let usedEnter = false;
-    for (const ins of conv.instructions) {
-      const at = out.params.length;
-      const ptype = info.params[at]?.type ?? PT.BYTEBUF;
-      switch (ins.kind) {
-        case 'empty':
-          out.params.push(new Uint8Array(0));
+    let json: Uint8Array | undefined;
+    const count = n - inherited;
+    for (let j = 0; j < count; j++) {
+      const at = inherited + j;
+      const p = conv.param[j]!;
+      switch (conv.kind[j]) {
+        case FROM_DEFAULT:
+          kind[at] = FROM_DEFAULT;
+          srcParam[at] = j;
+          plen[at] = conv.defaultSize[j]!;
           break;
-        case 'default':
-          out.params.push(defaultValue(ptype));
+        case FROM_JSON:
+          json = containerJson(evt);
+          kind[at] = FROM_JSON;
+          plen[at] = json.length;
           break;
-        case 'json':
-          out.params.push(containerJson(evt));
-          break;
-        case 'old': {
-          if (ins.param >= evt.params.length) {
-            throw new ConversionError(`parameter ${ins.param} missing from ${EVENT_INFO[evt.type]?.enumName}`);
+        case FROM_EVENT:
+          if (p >= evt.nparams) {
+            throw new ConversionError(`parameter ${p} missing from ${EVENT_INFO[evt.type]?.enumName}`);
           }
-          out.params.push(capped(evt.params[ins.param]!, maxSize(ptype, width)));
+          kind[at] = FROM_EVENT;
+          srcParam[at] = p;
+          plen[at] = Math.min(evt.lens[p]!, conv.maxSize[j]!);
           break;
-        }
-        case 'enter': {
-          const enter = this.kept.get(evt.tid);
+        default: {
+          enter ??= this.keptFor(evt.tid);
           if (enter === undefined) {
-            out.params.push(ins.emptyFallback ? new Uint8Array(0) : defaultValue(ptype));
+            kind[at] = FROM_DEFAULT;
+            srcParam[at] = j;
+            plen[at] = conv.emptyFallback[j] === 1 ? 0 : conv.defaultSize[j]!;
             break;
           }
           if (enter.type !== evt.type - 1) {
@@ -560,20 +731,46 @@ export class ScapConverter {
               `the enter event kept for ${EVENT_INFO[evt.type]?.enumName} is ${EVENT_INFO[enter.type]?.enumName}`,
             );
           }
-          if (enter.params.length <= ins.param) {
-            throw new ConversionError(`parameter ${ins.param} missing from the enter event ${EVENT_INFO[enter.type]?.enumName}`);
+          if (enter.nparams <= p) {
+            throw new ConversionError(`parameter ${p} missing from the enter event ${EVENT_INFO[enter.type]?.enumName}`);
           }
           usedEnter = true;
-          out.params.push(capped(enter.params[ins.param]!, maxSize(ptype, width)));
-          break;
+          kind[at] = FROM_KEPT;
+          srcParam[at] = p;
+          plen[at] = Math.min(enter.lens[p]!, conv.maxSize[j]!);
         }
       }
     }
-    if (usedEnter) this.kept.delete(evt.tid);
-    let size = HEADER + out.params.length * width;
-    for (const p of out.params) size += p.length;
+    const width = conv.width;
+    let size = HEADER + n * width;
+    for (let i = 0; i < n; i++) size += plen[i]!;
     if (size > MAX_EVENT_SIZE) throw new ConversionError('converted event too large');
-    return out;
+
+    const out = this.scratchBufs[slot]!;
+    let pos = writeHeader(out, evt, conv.target, n, width, plen, size);
+    for (let i = 0; i < n; i++) {
+      const len = plen[i]!;
+      switch (kind[i]) {
+        case FROM_EVENT:
+          copyBytes(out, pos, evt.buf, evt.offs[srcParam[i]!]!, len);
+          break;
+        case FROM_KEPT:
+          copyBytes(out, pos, enter!.buf, enter!.offs[srcParam[i]!]!, len);
+          break;
+        case FROM_JSON:
+          out.set(json!, pos);
+          break;
+        default: {
+          // default values: zeros, all ones for uid/gid
+          const fill = conv.fill[srcParam[i]!]!;
+          for (let k = 0; k < len; k++) out[pos + k] = fill;
+        }
+      }
+      pos += len;
+    }
+    const result = this.scratch[slot]!.index(out, 0, HEADER, conv.target, n, size);
+    if (usedEnter) enter!.valid = false;
+    return result;
   }
 
   clear(): void {
@@ -581,26 +778,20 @@ export class ScapConverter {
   }
 }
 
-function capped(p: Uint8Array, max: number): Uint8Array {
-  return p.length > max ? p.subarray(0, max) : p;
-}
-
-function defaultValue(type: number): Uint8Array {
-  const size = fixedSize(type);
-  const v = new Uint8Array(size);
-  if (type === PT.UID || type === PT.GID) v.fill(0xff);
-  return v;
-}
-
 /** The JSON parameter of a container event built from an old one's id, type, name and image. */
-function containerJson(evt: RawEvent): Uint8Array {
+function containerJson(evt: LayoutEvent): Uint8Array {
   const text = (i: number): string => {
-    const p = evt.params[i] ?? new Uint8Array(0);
+    if (i >= evt.nparams) return '';
+    const s = evt.offs[i]!;
+    const p = evt.buf.subarray(s, s + evt.lens[i]!);
     const end = p.indexOf(0);
     return Buffer.from(p.subarray(0, end === -1 ? p.length : end)).toString('utf8');
   };
-  const t = evt.params[1];
-  const ctype = t !== undefined && t.length >= 4 ? new DataView(t.buffer, t.byteOffset, 4).getUint32(0, true) : 0;
+  let ctype = 0;
+  if (evt.nparams > 1 && evt.lens[1]! >= 4) {
+    const s = evt.offs[1]!;
+    ctype = (evt.buf[s]! | (evt.buf[s + 1]! << 8) | (evt.buf[s + 2]! << 16)) + evt.buf[s + 3]! * 0x1000000;
+  }
   const json = `{"id":"${text(0)}","type":${ctype},"name":"${text(2)}","image":"${text(3)}"}`;
   return Buffer.from(json + '\0', 'utf8');
 }

@@ -57,9 +57,17 @@ const CLONE_EXITS: ReadonlySet<number> = new Set([
   PPME.SYSCALL_CLONE_20_X, PPME.SYSCALL_FORK_20_X, PPME.SYSCALL_VFORK_20_X, PPME.SYSCALL_CLONE3_X,
 ]);
 
-/** Events that never look a thread up in the OS (their thread may legitimately be gone). */
+/** Events that never look a thread up in the OS (their thread may legitimately be gone), by code. */
+const NO_OS_LOOKUP: Uint8Array = (() => {
+  const a = new Uint8Array(EVENT_INFO.length);
+  for (const code of CLONE_EXITS) a[code] = 1;
+  a[PPME.SCHEDSWITCH_6_E] = 1;
+  a[PPME.PROCEXIT_1_E] = 1;
+  return a;
+})();
+
 function noOsLookup(type: number): boolean {
-  return CLONE_EXITS.has(type) || type === PPME.SCHEDSWITCH_6_E || type === PPME.PROCEXIT_1_E;
+  return NO_OS_LOOKUP[type] === 1;
 }
 
 /** Where the fd of an fd-using enter event is (almost always the first parameter). */
@@ -69,8 +77,9 @@ export function enterFdParam(type: number): number {
   return 0;
 }
 
-const EXIT_FD_PARAM: ReadonlyMap<number, number> = (() => {
-  const m = new Map<number, number>();
+/** Per exit event code: index of its fd parameter, -1 when none. */
+const EXIT_FD_PARAM: Int8Array = (() => {
+  const m = new Int8Array(EVENT_INFO.length).fill(-1);
   const at1 = [
     'SYSCALL_SETNS_X', 'SOCKET_LISTEN_X', 'SOCKET_SHUTDOWN_X', 'SYSCALL_FCHDIR_X', 'SYSCALL_LSEEK_X',
     'SYSCALL_LLSEEK_X', 'SYSCALL_IOCTL_3_X', 'SYSCALL_FSTAT_X', 'SYSCALL_CLOSE_X', 'SYSCALL_GETDENTS_X',
@@ -88,18 +97,18 @@ const EXIT_FD_PARAM: ReadonlyMap<number, number> = (() => {
     'SYSCALL_SYMLINKAT_X',
   ] as const;
   const at3 = ['SOCKET_RECVFROM_X', 'SYSCALL_READV_X', 'SYSCALL_PREADV_X'] as const;
-  for (const n of at1) m.set(PPME[n], 1);
-  for (const n of at2) m.set(PPME[n], 2);
-  for (const n of at3) m.set(PPME[n], 3);
-  m.set(PPME.SOCKET_RECVMSG_X, 5);
-  m.set(PPME.SYSCALL_MMAP_X, 8);
-  m.set(PPME.SYSCALL_MMAP2_X, 8);
+  for (const n of at1) m[PPME[n]] = 1;
+  for (const n of at2) m[PPME[n]] = 2;
+  for (const n of at3) m[PPME[n]] = 3;
+  m[PPME.SOCKET_RECVMSG_X] = 5;
+  m[PPME.SYSCALL_MMAP_X] = 8;
+  m[PPME.SYSCALL_MMAP2_X] = 8;
   return m;
 })();
 
 /** Where the fd of an fd-using exit event is, or -1. */
 export function exitFdParam(type: number): number {
-  return EXIT_FD_PARAM.get(type) ?? -1;
+  return EXIT_FD_PARAM[type] ?? -1;
 }
 
 const u16At = (b: Uint8Array, off: number): number => b[off]! | (b[off + 1]! << 8);
@@ -167,6 +176,7 @@ export class StateParser {
     const t = ctx.thread;
     if (t === undefined) return;
     if (!isEnterCode(evt.type) && t.lastEventData !== undefined) {
+      t.spareEventData = t.lastEventData;
       t.lastEventData = undefined;
       t.lastEventDataValid = false;
     }
@@ -482,11 +492,14 @@ export class StateParser {
       this.counters.storeDrops++;
       return;
     }
-    t.lastEventData = this.copyRaw(evt);
+    t.lastEventData = this.copyRaw(evt, t.lastEventData ?? t.spareEventData);
   }
 
-  /** Raw bytes of the current event, copied (set by the source: how the view exposes its bytes). */
-  copyRaw: (evt: EventParams) => Uint8Array = () => new Uint8Array(0);
+  /**
+   * Raw bytes of the current event, copied into `into` when it is large enough (set by the
+   * source: how the view exposes its bytes; the event's length is in its header).
+   */
+  copyRaw: (evt: EventParams, into?: Uint8Array) => Uint8Array = () => new Uint8Array(0);
 
   /** The enter event stored for this exit, if it matches (libsinsp retrieve_enter_event). */
   private retrieveEnter(evt: EventParams, ctx: EventContext): EventParams | undefined {

@@ -2,11 +2,11 @@
 // seed the state from the capture's initial lists, convert old event layouts (dropping the enter
 // events the converter keeps aside), number the events that reach the state engine, attach
 // thread and fd, update the state, and tell which events Falco gives to its rules.
-import { EVENT_CODE, EVENT_INFO, EC, EF, genericSyscallName } from '../scap/event-table.js';
+import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO, EC, EF, ppmScName, syscallByNumber } from '../scap/event-table.js';
 import { EventView, type ScapEvent } from '../scap/event.js';
-import { EVT_HEADER_SIZE, EVT_LEN, EVT_NPARAMS, EVT_TID, EVT_TS, EVT_TYPE } from '../scap/format.js';
+import { EVT_HEADER_SIZE, EVT_HEADER_SIZE_V1, EVT_LEN, EVT_NPARAMS, EVT_TID, EVT_TS, EVT_TYPE } from '../scap/format.js';
 import type { ScapHeader } from '../scap/reader.js';
-import { ConversionError, RawEvent, ScapConverter, convertibility, ConversionResult } from './converter.js';
+import { ConversionError, LayoutEvent, ScapConverter, convertibility, ConversionResult } from './converter.js';
 import { StateParser, enterFdParam, exitFdParam } from './parser.js';
 import type { EventParams } from './params.js';
 import { SystemState, type SystemStateOptions } from './system-state.js';
@@ -29,21 +29,46 @@ const STATE_ONLY_ENTER_EVENTS: ReadonlySet<number> = new Set([
   EVENT_CODE.SYSCALL_EXECVEAT_E,
 ]);
 
-export interface StreamCounters {
+/** Counters of a stream, for metrics and the end-of-run summary. */
+/** STATE_ONLY_ENTER_EVENTS by event code. */
+const STATE_ONLY_ENTER = new Uint8Array(EVENT_CODE_COUNT);
+for (const code of STATE_ONLY_ENTER_EVENTS) STATE_ONLY_ENTER[code] = 1;
+
+export class StreamCounters {
   /** Events read from the input. */
-  read: number;
+  read = 0;
   /** Events that reached the state engine (the last evt.num). */
-  processed: number;
+  processed = 0;
   /** Events given to rules. */
-  forRules: number;
+  forRules = 0;
   /** Old-format events converted to the current layout. */
-  converted: number;
+  converted = 0;
   /** Enter events the converter kept aside (old captures; not numbered). */
-  droppedByConverter: number;
+  droppedByConverter = 0;
   /** Events the converter could not convert (shown as dropped; Falco stops at the first). */
-  conversionErrors: number;
+  conversionErrors = 0;
+  /** Events by event code; generic events by syscall (ppm_sc code * 2 + exit) in genericCounts. */
+  readonly typeCounts = new Float64Array(EVENT_CODE_COUNT);
+  readonly genericCounts = new Map<number, number>();
+  /** Events of codes beyond the event table, by code. */
+  readonly unknownCounts = new Map<number, number>();
+
   /** Events read, by event type name and direction (`open>`, `open<`; generic events under their syscall). */
-  byType: Map<string, number>;
+  get byType(): Map<string, number> {
+    const m = new Map<string, number>();
+    const add = (key: string, n: number): void => {
+      if (n > 0) m.set(key, (m.get(key) ?? 0) + n);
+    };
+    for (let code = 0; code < EVENT_CODE_COUNT; code++) {
+      if (code !== EVENT_CODE.GENERIC_E && code !== EVENT_CODE.GENERIC_X) add(EVENT_INFO[code]!.name + EVENT_INFO[code]!.dir, this.typeCounts[code]!);
+    }
+    for (const [key, n] of this.genericCounts) {
+      const name = key < 0 ? 'syscall' : (ppmScName(key >> 1) ?? 'unknown');
+      add(name + ((key & 1) === 1 ? '<' : '>'), n);
+    }
+    for (const [code, n] of this.unknownCounts) add(`<unknown ${code}>`, n);
+    return m;
+  }
 }
 
 export interface StateStreamOptions extends SystemStateOptions {
@@ -59,17 +84,21 @@ export interface StateStreamOptions extends SystemStateOptions {
   purge?: { intervalS: number; threadTimeoutS: number };
 }
 
-/** Writes the event's bytes in the current (V2) layout: header plus parameters. */
-function v2Bytes(view: ScapEvent): Uint8Array {
-  const params = view.paramBytes();
-  const out = new Uint8Array(EVT_HEADER_SIZE + params.length);
-  const dv = new DataView(out.buffer);
-  dv.setBigUint64(EVT_TS, view.tsBig, true);
-  dv.setBigInt64(EVT_TID, BigInt(view.tid), true);
-  dv.setUint32(EVT_LEN, out.length, true);
+/**
+ * Copies the event's bytes in the current (V2) layout (header plus parameters) into `into` when
+ * it is large enough, else into a new buffer; the length is in the header.
+ */
+function v2Bytes(view: ScapEvent, into?: Uint8Array): Uint8Array {
+  const raw = view.raw();
+  const hdrSize = raw.length === view.length ? EVT_HEADER_SIZE : EVT_HEADER_SIZE_V1;
+  const size = EVT_HEADER_SIZE + raw.length - hdrSize;
+  const out = into !== undefined && into.length >= size ? into : new Uint8Array(Math.max(size, 128));
+  out.set(raw.subarray(0, 16), 0); // ts, tid
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  dv.setUint32(EVT_LEN, size, true);
   dv.setUint16(EVT_TYPE, view.type, true);
   dv.setUint32(EVT_NPARAMS, view.nparams, true);
-  out.set(params, EVT_HEADER_SIZE);
+  out.set(raw.subarray(hdrSize), EVT_HEADER_SIZE);
   return out;
 }
 
@@ -77,16 +106,34 @@ function v2Bytes(view: ScapEvent): Uint8Array {
 class OwnedView {
   readonly view = new EventView();
   readonly params = new ViewParams();
+  // DataViews of the last buffers loaded (the converter alternates between two).
+  private bufA: Uint8Array | undefined;
+  private dvA: DataView | undefined;
+  private bufB: Uint8Array | undefined;
+  private dvB: DataView | undefined;
 
   constructor() {
     this.params.view = this.view;
   }
 
-  load(bytes: Uint8Array, like?: ScapEvent): EventView {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const nparams = dv.getUint32(EVT_NPARAMS, true);
-    const type = dv.getUint16(EVT_TYPE, true);
-    this.view.load(bytes, dv, 0, true, type, EVENT_INFO[type]!, nparams, bytes.length);
+  private dataView(buf: Uint8Array): DataView {
+    if (buf === this.bufA) return this.dvA!;
+    if (buf === this.bufB) return this.dvB!;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.bufB = this.bufA;
+    this.dvB = this.dvA;
+    this.bufA = buf;
+    this.dvA = dv;
+    return dv;
+  }
+
+  /** Loads the V2-layout event at `start` in `buf` (its length from its header). */
+  load(buf: Uint8Array, start = 0, like?: ScapEvent): EventView {
+    const dv = this.dataView(buf);
+    const len = dv.getUint32(start + EVT_LEN, true);
+    const nparams = dv.getUint32(start + EVT_NPARAMS, true);
+    const type = dv.getUint16(start + EVT_TYPE, true);
+    this.view.load(buf, dv, start, true, type, EVENT_INFO[type]!, nparams, len);
     if (like !== undefined) {
       this.view.num = like.num;
       this.view.cpu = like.cpu;
@@ -104,14 +151,13 @@ export class StateStream {
   readonly converter = new ScapConverter();
   readonly info: StreamInfo;
   readonly event: SyscallEvent;
-  readonly counters: StreamCounters = {
-    read: 0, processed: 0, forRules: 0, converted: 0, droppedByConverter: 0, conversionErrors: 0,
-    byType: new Map(),
-  };
+  readonly counters = new StreamCounters();
   private readonly converted = new OwnedView();
   private readonly stored = new OwnedView();
   /** Still at the start, where container and user events are consumed during opening. */
   private atStart = true;
+  /** No event has set info.firstEventTs yet. */
+  private noFirstTs = true;
   private seq = 0;
   private conversionErrorReported = false;
   private readonly purgeIntervalNs: number;
@@ -125,7 +171,7 @@ export class StateStream {
       this.stored.load(bytes);
       return this.stored.params;
     });
-    this.parser.copyRaw = (evt: EventParams) => v2Bytes((evt as ViewParams).view);
+    this.parser.copyRaw = (evt: EventParams, into?: Uint8Array) => v2Bytes((evt as ViewParams).view, into);
     this.event = new SyscallEvent(this.state, this.info);
     const live = !(opts.isCapture ?? true);
     this.purgeIntervalNs = live ? (opts.purge?.intervalS ?? 300) * 1e9 : 0;
@@ -171,9 +217,9 @@ export class StateStream {
 
     let evt: ScapEvent = view;
     if (convertibility(view.type, view.nparams) !== ConversionResult.Pass) {
-      let res: RawEvent | undefined | 'unchanged';
+      let res: LayoutEvent | undefined | 'unchanged';
       try {
-        res = this.converter.convert(() => RawEvent.decode(v2Bytes(view)), view.type, view.nparams);
+        res = this.converter.convert(this.indexInput(view));
       } catch (err) {
         if (!(err instanceof ConversionError)) throw err;
         c.conversionErrors++;
@@ -186,7 +232,7 @@ export class StateStream {
       if (res === undefined) return this.dropped(view);
       if (res !== 'unchanged') {
         c.converted++;
-        evt = this.converted.load(res.encode(), view);
+        evt = this.converted.load(res.buf, res.start, view);
       }
     }
     // Counted in its converted form: a converted generic exit knows its syscall.
@@ -195,15 +241,16 @@ export class StateStream {
     e.params.view = evt;
     e.num = ++c.processed;
     const type = evt.type;
-    if (this.info.firstEventTs === 0n && (EVENT_INFO[type]!.category & EC.METAEVENT) === 0) {
+    if (this.noFirstTs && (EVENT_INFO[type]!.category & EC.METAEVENT) === 0) {
       this.info.firstEventTs = evt.tsBig;
+      this.noFirstTs = false;
     }
     let delivery = Delivery.Rules;
     if (this.atStart) {
       if (INITIAL_STATE_EVENTS.has(type)) delivery = Delivery.StateOnly;
       else this.atStart = false;
     }
-    if (STATE_ONLY_ENTER_EVENTS.has(type)) delivery = Delivery.StateOnly;
+    if (STATE_ONLY_ENTER[type] === 1) delivery = Delivery.StateOnly;
 
     const p = this.parser;
     p.eventNum = e.num;
@@ -242,28 +289,42 @@ export class StateStream {
     return e;
   }
 
-  private countType(view: ScapEvent): void {
-    const info = EVENT_INFO[view.type];
-    let name: string;
-    if (info === undefined) name = `<unknown ${view.type}>`;
-    else if (view.type === EVENT_CODE.GENERIC_E || view.type === EVENT_CODE.GENERIC_X) name = genericName(view, this.info.isCapture);
-    else name = info.name;
-    const key = info === undefined ? name : name + info.dir;
-    const m = this.counters.byType;
-    m.set(key, (m.get(key) ?? 0) + 1);
+  /** The reader's event as the converter's input (straight from the view's buffer when possible). */
+  private indexInput(view: ScapEvent): LayoutEvent {
+    if (view instanceof EventView) {
+      return this.converter.input.index(view.buf, view.hdr, view.hdrSize, view.type, view.nparams, view.end);
+    }
+    const raw = view.raw();
+    return this.converter.indexInput(raw, raw.length !== view.length, view.type, view.nparams);
   }
+
+  private countType(view: ScapEvent): void {
+    const type = view.type;
+    const c = this.counters;
+    if (type >= EVENT_CODE_COUNT) {
+      c.unknownCounts.set(type, (c.unknownCounts.get(type) ?? 0) + 1);
+    } else if (type === EVENT_CODE.GENERIC_E || type === EVENT_CODE.GENERIC_X) {
+      const key = genericKey(view, this.info.isCapture);
+      c.genericCounts.set(key, (c.genericCounts.get(key) ?? 0) + 1);
+    } else {
+      c.typeCounts[type]!++;
+    }
+  }
+
 
 }
 
 
 /**
- * The syscall a generic event stands for (its ID parameter; in captures, the native number when
- * the ID is unknown, as libsinsp resolves generic exit events), so counters say "mprotect", not
- * "syscall".
+ * The syscall a generic event stands for, as ppm_sc code * 2 + 1 for exits (-1 without an ID):
+ * its ID parameter, or in captures its native number when the ID is unknown, as libsinsp resolves
+ * generic exit events. Counters then say "mprotect", not "syscall".
  */
-function genericName(view: ScapEvent, isCapture: boolean): string {
-  if (view.nparams < 1 || view.paramLength(0) === 0) return 'syscall';
-  const sc = view.uint(0) ?? 0;
-  const native = isCapture && sc === 0 && view.nparams > 1 && view.paramLength(1) !== 0 ? view.uint(1) : undefined;
-  return genericSyscallName(sc, native);
+function genericKey(view: ScapEvent, isCapture: boolean): number {
+  if (view.nparams < 1 || view.paramLength(0) === 0) return -1;
+  let sc = view.uint(0) ?? 0;
+  if (isCapture && sc === 0 && view.nparams > 1 && view.paramLength(1) !== 0) {
+    sc = syscallByNumber(view.uint(1) ?? -1)?.ppmSc ?? 0;
+  }
+  return sc * 2 + (view.type & 1);
 }

@@ -56,6 +56,8 @@ export class ThreadTable {
   private readonly exitedKeys = new Float64Array(RECENTLY_EXITED_SIZE).fill(-1);
   private readonly exitedTs = new Float64Array(RECENTLY_EXITED_SIZE);
   private exitedNext = 0;
+  /** Key → its latest slot in the ring. */
+  private readonly exitedIndex = new Map<number, number>();
   /** Server ports bound by sockets of the seeded fd lists (fixes their direction). */
   readonly serverPorts = new Set<number>();
 
@@ -256,20 +258,23 @@ export class ThreadTable {
 
   /** Remembers that `tid` (child of `ptid`) exited at `ts`. */
   recordRecentlyExited(tid: number, ptid: number, ts: number): void {
-    this.exitedKeys[this.exitedNext] = exitKey(ptid, tid);
-    this.exitedTs[this.exitedNext] = ts;
-    this.exitedNext = (this.exitedNext + 1) % RECENTLY_EXITED_SIZE;
+    const slot = this.exitedNext;
+    const old = this.exitedKeys[slot]!;
+    if (old !== -1 && this.exitedIndex.get(old) === slot) this.exitedIndex.delete(old);
+    const key = exitKey(ptid, tid);
+    this.exitedKeys[slot] = key;
+    this.exitedTs[slot] = ts;
+    this.exitedIndex.set(key, slot);
+    this.exitedNext = (slot + 1) % RECENTLY_EXITED_SIZE;
   }
 
   /** Whether `tid` (child of `ptid`) exited less than 2 s before `ts`. */
   hasRecentlyExited(tid: number, ptid: number, ts: number): boolean {
-    const key = exitKey(ptid, tid);
-    for (let i = 0; i < RECENTLY_EXITED_SIZE; i++) {
-      if (this.exitedKeys[i] === key && ts >= this.exitedTs[i]! && ts - this.exitedTs[i]! < RECENTLY_EXITED_MAX_AGE_NS) {
-        return true;
-      }
-    }
-    return false;
+    // The latest exit of that (ptid, tid) decides.
+    const slot = this.exitedIndex.get(exitKey(ptid, tid));
+    if (slot === undefined) return false;
+    const exitTs = this.exitedTs[slot]!;
+    return ts >= exitTs && ts - exitTs < RECENTLY_EXITED_MAX_AGE_NS;
   }
 
   /** The process `n` generations above `t`'s process (n = 1: the parent). */

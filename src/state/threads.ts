@@ -102,6 +102,8 @@ export class ThreadInfo {
   lastEventType = 0xffff;
   /** Whether the stored enter event belongs to the exit being processed. */
   lastEventDataValid = false;
+  /** The buffer of the last stored enter event, reused by the next one. */
+  spareEventData: Uint8Array | undefined = undefined;
   /** Copy of the last enter event kept for its exit (open, connect, execve). */
   lastEventData: Uint8Array | undefined;
   lastEventTs = 0;
