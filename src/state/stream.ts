@@ -4,7 +4,7 @@
 // thread and fd, update the state, and tell which events Falco gives to its rules.
 import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO, EC, EF, ppmScName, syscallByNumber } from '../scap/event-table.js';
 import { EventView, type ScapEvent } from '../scap/event.js';
-import { EVT_HEADER_SIZE, EVT_HEADER_SIZE_V1, EVT_LEN, EVT_NPARAMS, EVT_TID, EVT_TS, EVT_TYPE } from '../scap/format.js';
+import { EVT_HEADER_SIZE, EVT_HEADER_SIZE_V1, EVT_LEN, EVT_NPARAMS, EVT_TYPE } from '../scap/format.js';
 import type { ScapHeader } from '../scap/reader.js';
 import { ConversionError, LayoutEvent, ScapConverter, convertibility, ConversionResult } from './converter.js';
 import { StateParser, enterFdParam, exitFdParam } from './parser.js';
