@@ -5,9 +5,9 @@
 // first 12 hex digits for runc-style 64-digit ids). No match means the host.
 //
 // The plugin only knows a container's type once the runtime answered; Peregrine has no runtime
-// connection in replay, so it reports the engine whose path pattern matched (documented in
-// docs/oracle-differences.md). Metadata carried by the capture itself (container events) can
-// refine it later.
+// connection in replay, so it reports the engine whose path pattern matched (where Falco would
+// print <NA> until the runtime answers). Metadata carried by the capture itself (container
+// events) refines it.
 
 export type ContainerType =
   | 'docker' | 'cri' | 'containerd' | 'cri-o' | 'podman' | 'lxc' | 'libvirt-lxc' | 'bpm';
