@@ -239,6 +239,11 @@ export class EventView implements ScapEvent {
     return i >= 0 && i < this.nparams && this.paramLength(i) === 0;
   }
 
+  /** Offset of parameter i in `buf`, or -1 when absent. */
+  paramOffset(i: number): number {
+    return this.start(i);
+  }
+
   /** Start offset of parameter i, or -1 when absent. */
   private start(i: number): number {
     if (i < 0 || i >= this.nparams) return -1;

@@ -20,6 +20,7 @@ import {
   decodeUserList,
 } from './blocks.js';
 import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO } from './event-table.js';
+import { EventConverter } from './converter.js';
 import { EventView, type ScapEvent } from './event.js';
 import {
   BLOCK, BLOCK_HEADER_SIZE, BLOCK_TRAILER_SIZE, EVT_HEADER_SIZE, EVT_HEADER_SIZE_V1, EVT_LEN, EVT_NPARAMS, EVT_TYPE,
@@ -61,6 +62,12 @@ export interface ScapReadStats {
   unknownEventTypes: number;
   /** Events whose parameter lengths overflow the event (parameters clamped). */
   malformedEvents: number;
+  /** With `convert`: events rewritten to a current layout, withheld (not delivered), left as they
+   *  were for lack of a conversion, and exit events whose enter event was missing. */
+  converted: number;
+  withheld: number;
+  unconvertible: number;
+  missingEnter: number;
 }
 
 export interface ScapParserOptions {
@@ -74,6 +81,13 @@ export interface ScapParserOptions {
   maxBlockSize?: number;
   /** Initial working buffer size. Default 1 MiB. */
   initialBufferSize?: number;
+  /**
+   * Deliver events as Falco 0.44 does (libscap's converter, converter.ts): old layouts converted to
+   * current ones, exit events completed with their enter event's parameters, enter events that
+   * only fed them withheld; `num` then counts delivered events as Falco's evt.num does. Default
+   * false: every event as stored, numbered as sysdig numbers them.
+   */
+  convert?: boolean;
 }
 
 const DEFAULT_MAX_BLOCK = 256 << 20;
@@ -114,6 +128,7 @@ export class ScapParser {
   private readonly onRecord: ScapParserOptions['onRecord'];
   private readonly onWarning: (message: string) => void;
   private readonly maxBlockSize: number;
+  private readonly converter: EventConverter | undefined;
 
   constructor(options: ScapParserOptions = {}) {
     this.source = options.source ?? 'scap stream';
@@ -125,6 +140,7 @@ export class ScapParser {
     this.view.onMalformed = () => {
       this.malformedEvents++;
     };
+    if (options.convert) this.converter = new EventConverter((m) => this.onWarning(`${this.source}: ${m}`));
   }
 
   /** The counters so far (a fresh object). */
@@ -132,6 +148,8 @@ export class ScapParser {
     return {
       events: this.events, blocks: this.blocks, bytes: this.bytes, unknownBlocks: this.unknownBlocks,
       unknownEventTypes: this.unknownEventTypes, malformedEvents: this.malformedEvents,
+      converted: this.converter?.stats.converted ?? 0, withheld: this.converter?.stats.withheld ?? 0,
+      unconvertible: this.converter?.stats.unconvertible ?? 0, missingEnter: this.converter?.stats.missingEnter ?? 0,
     };
   }
 
@@ -344,9 +362,15 @@ export class ScapParser {
       view.load(this.buf, dv, hdr, v2, code, info, nparams, rawLen);
       view.cpu = dv.getUint16(body, true);
       view.flags = withFlags ? dv.getUint32(body + 2, true) : 0;
-      view.num = ++this.events;
       view.blockOffset = this.base + at;
       view.blockType = type;
+      if (this.converter !== undefined) {
+        const out = this.converter.process(view);
+        if (out === null) continue;
+        out.num = ++this.events;
+        return out;
+      }
+      view.num = ++this.events;
       return view;
     }
   }
@@ -619,15 +643,23 @@ export class ScapReader {
     return true;
   }
 
-  /** Calls `onEvent` for every event until the end of the input. */
+  /**
+   * Calls `onEvent` for every event until the end of the input. The input is released at the end,
+   * and also when an error (damaged input, or one thrown by `onEvent`) ends the loop early.
+   */
   async forEach(onEvent: (evt: ScapEvent) => void): Promise<ScapReadStats> {
-    for (;;) {
-      let evt: ScapEvent | null;
-      while ((evt = this.parser.next()) !== null) onEvent(evt);
-      if (!(await this.fill())) {
+    try {
+      for (;;) {
+        let evt: ScapEvent | null;
         while ((evt = this.parser.next()) !== null) onEvent(evt);
-        return this.stats;
+        if (!(await this.fill())) {
+          while ((evt = this.parser.next()) !== null) onEvent(evt);
+          return this.stats;
+        }
       }
+    } catch (e) {
+      await this.close().catch(() => undefined);
+      throw e;
     }
   }
 
