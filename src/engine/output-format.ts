@@ -15,7 +15,8 @@
 import { NA_TEXT, renderJson, renderText, type RenderOptions } from '../fields/render.js';
 import type { BoundField, FieldDef, JsonFieldValue } from '../fields/types.js';
 import { astToString, ConditionError, walkAst, type AnyNode, type OperandNode } from './condition/ast.js';
-import { compileOperand, type Operand } from './condition/compiler.js';
+import { compileOperand } from './condition/compiler.js';
+import type { Operand } from './condition/plan.js';
 import { parseOperandPrefix } from './condition/parser.js';
 import type { EventSourceDefinition } from './source.js';
 

@@ -12,6 +12,7 @@ import type { EventParams } from './params.js';
 import { SystemState, type SystemStateOptions } from './system-state.js';
 import { Delivery, SyscallEvent, ViewParams, type StreamInfo } from './syscall-event.js';
 import { log } from '../util/log.js';
+import type { BufferFormat } from '../fields/render.js';
 
 /** Events at the start of a capture that libsinsp consumes while opening it (never given to rules). */
 const INITIAL_STATE_EVENTS: ReadonlySet<number> = new Set([
@@ -76,6 +77,8 @@ export interface StateStreamOptions extends SystemStateOptions {
   hostname?: string;
   /** Whether the input is a capture file (true) or a live stream. */
   isCapture?: boolean;
+  /** How byte buffers print in parameters (Falco's buffer_format_base64). */
+  bufferFormat?: BufferFormat;
   /**
    * Purging of threads not seen for a while (live only, as in libsinsp; Falco's
    * falco_libs.thread_table_auto_purging_interval_s / _thread_timeout_s, 300 s each by default).
@@ -166,7 +169,10 @@ export class StateStream {
 
   constructor(opts: StateStreamOptions = {}) {
     this.state = new SystemState(opts);
-    this.info = { firstEventTs: 0n, hostname: opts.hostname ?? '', isCapture: opts.isCapture ?? true };
+    this.info = {
+      firstEventTs: 0n, hostname: opts.hostname ?? '', isCapture: opts.isCapture ?? true,
+      bufferFormat: opts.bufferFormat ?? 'normal',
+    };
     this.parser = new StateParser(this.state, (bytes: Uint8Array): EventParams => {
       this.stored.load(bytes);
       return this.stored.params;

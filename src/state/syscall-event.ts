@@ -1,6 +1,7 @@
 // The syscall event as rules and outputs see it: the scap event view plus what the state engine
 // attached to it (thread, fd, errno, Falco's event number). One reusable object per stream, valid
 // until the stream moves to the next event (the view's lifetime rule, see src/scap/event.ts).
+import type { BufferFormat } from '../fields/render.js';
 import type { ScapEvent } from '../scap/event.js';
 import { libsinspList, type EventParams } from './params.js';
 import { EventContext } from './parser.js';
@@ -118,4 +119,6 @@ export interface StreamInfo {
   hostname: string;
   /** Whether events come from a capture file (libsinsp "capture mode"). */
   isCapture: boolean;
+  /** How byte buffers print in evt.args, evt.buffer... (Falco's buffer_format_base64). */
+  bufferFormat: BufferFormat;
 }

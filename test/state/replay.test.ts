@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { inspectCommand, type InspectOptions } from '../../src/cli/commands/inspect.js';
+import { inspectCommand } from '../../src/cli/commands/inspect.js';
+import { loadConfig } from '../../src/cli/config/load.js';
 import { ScapReplaySource } from '../../src/sources/scap-replay.js';
 import { Delivery } from '../../src/state/syscall-event.js';
 import { corpusOrSkip } from '../helpers/corpus.js';
@@ -88,15 +88,28 @@ test('replay: async iteration, rule-only iteration and early stop see the same e
   assert.ok(pauses >= 0);
 });
 
-/** Runs inspect, returning its exit code and what it printed. */
-async function inspect(opts: Omit<InspectOptions, 'out' | 'err'>): Promise<{ code: number; out: string[]; err: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
+interface InspectArgs {
+  file: string;
+  format?: string;
+  json?: boolean;
+  filter?: string;
+  limit?: number;
+  /** `-o key=value` configuration overrides. */
+  overrides?: string[];
+}
+
+/** Runs inspect with the stock configuration, returning its exit code and what it printed. */
+async function inspect(a: InspectArgs): Promise<{ code: number; out: string[]; err: string }> {
   let outText = '';
   let errText = '';
-  out.on('data', (d: Buffer) => (outText += d.toString()));
-  err.on('data', (d: Buffer) => (errText += d.toString()));
-  const code = await inspectCommand({ ...opts, out, err });
+  const { config } = loadConfig({ defaultConfigFile: '/nonexistent/peregrine.yaml', overrides: a.overrides ?? [] });
+  const code = await inspectCommand({
+    captureFile: a.file, json: a.json === true, config,
+    ...(a.format !== undefined ? { format: a.format } : {}),
+    ...(a.filter !== undefined ? { filter: a.filter } : {}),
+    ...(a.limit !== undefined ? { maxEvents: a.limit } : {}),
+    io: { out: (t) => (outText += t), err: (t) => (errText += t) },
+  });
   return { code, out: outText === '' ? [] : outText.replace(/\n$/, '').split('\n'), err: errText };
 }
 
@@ -134,6 +147,11 @@ test('inspect: -p format, filter, limit, JSON lines', async (t) => {
   assert.equal(objs[0]!['proc.name'], 'cat');
   assert.equal(typeof objs[0]!['evt.time'], 'number');
   assert.match(j.out[0]!, /"evt\.time":1470327477\d{9}/, 'exact 64-bit time in JSON');
+  // buffers print as base64 with buffer_format_base64
+  const plain = await inspect({ file, format: '%evt.buffer', filter: 'evt.type=read and evt.dir=< and evt.rawres>0', limit: 1 });
+  const b64 = await inspect({ file, format: '%evt.buffer', filter: 'evt.type=read and evt.dir=< and evt.rawres>0', limit: 1, overrides: ['buffer_format_base64=true'] });
+  assert.match(plain.out[0]!, /^\.ELF/);
+  assert.match(b64.out[0]!, /^f0VMR/, 'base64 of "\\x7fELF"');
 });
 
 test('inspect: errors name the file, the filter position, the byte offset', async (t) => {

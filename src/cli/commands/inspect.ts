@@ -13,25 +13,27 @@ import type { JsonFieldValue } from '../../fields/types.js';
 import { ScapFormatError } from '../../scap/reader.js';
 import { ScapReplaySource } from '../../sources/scap-replay.js';
 import type { SyscallEvent } from '../../state/syscall-event.js';
+import type { PeregrineConfig } from '../config/types.js';
+import { processIO, type CliIO } from '../options.js';
 
 /** sysdig's default line (without its leading `*`: Peregrine prints every event anyway). */
 export const DEFAULT_INSPECT_FORMAT = '%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info';
 
 export interface InspectOptions {
-  /** The capture (plain or gzip). */
-  file: string;
-  /** Output format (`-p`); DEFAULT_INSPECT_FORMAT when absent. */
+  /** The .scap file (plain or gzip). */
+  captureFile: string;
+  /** `-p`: per-event output format with %field references; DEFAULT_INSPECT_FORMAT when absent. */
   format?: string;
-  /** JSON lines (`-j`): the format's fields as an object per event. */
-  json?: boolean;
-  /** Filter condition: only matching events are printed. */
+  /** `-j`: the format's fields as one JSON object per event. */
+  json: boolean;
+  /** Filter in the rules condition language; every event when absent. */
   filter?: string;
-  /** Stop after printing this many events (sysdig's `-n`). */
-  limit?: number;
-  /** Where lines go; process.stdout by default (with backpressure). */
-  out?: NodeJS.WritableStream;
-  /** Where errors go; process.stderr by default. */
-  err?: NodeJS.WritableStream;
+  /** `-n`: stop after printing this many events. */
+  maxEvents?: number;
+  /** Configuration: buffer_format_base64, falco_libs.thread_table_size. */
+  config: PeregrineConfig;
+  /** Where lines and errors go. Standard output is written with backpressure. */
+  io: CliIO;
 }
 
 /** Flushes output in chunks of about this many characters. */
@@ -39,10 +41,9 @@ const FLUSH_AT = 64 * 1024;
 
 /** Returns the process exit code: 0, or 1 after an error (printed on `err`). */
 export async function inspectCommand(opts: InspectOptions): Promise<number> {
-  const out = opts.out ?? process.stdout;
-  const err = opts.err ?? process.stderr;
+  const io = opts.io;
   const fail = (message: string): number => {
-    err.write(`peregrine inspect: ${message}\n`);
+    io.err(`peregrine inspect: ${message}\n`);
     return 1;
   };
 
@@ -50,7 +51,8 @@ export async function inspectCommand(opts: InspectOptions): Promise<number> {
   let format: CompiledOutputFormat<SyscallEvent>;
   const formatText = opts.format ?? DEFAULT_INSPECT_FORMAT;
   try {
-    format = compileOutputFormat(formatText, source);
+    const bufferFormat = opts.config.buffer_format_base64 ? 'base64' : 'normal';
+    format = compileOutputFormat(formatText, source, { render: { bufferFormat } });
   } catch (e) {
     if (e instanceof OutputFormatError) return fail(`invalid output format '${formatText}': ${e.message} (at offset ${e.offset})`);
     throw e;
@@ -69,26 +71,33 @@ export async function inspectCommand(opts: InspectOptions): Promise<number> {
 
   let replay: ScapReplaySource;
   try {
-    replay = await ScapReplaySource.open(opts.file);
+    replay = await ScapReplaySource.open(opts.captureFile, {
+      threadTableSize: opts.config.falco_libs.thread_table_size,
+      bufferFormat: opts.config.buffer_format_base64 ? 'base64' : 'normal',
+    });
   } catch (e) {
-    return fail(describeOpenError(opts.file, e));
+    return fail(describeOpenError(opts.captureFile, e));
   }
 
   const render = opts.json === true ? (e: SyscallEvent) => jsonLine(format.fields(e)) : (e: SyscallEvent) => format.text(e);
-  const limit = opts.limit ?? Infinity;
+  const limit = opts.maxEvents ?? Infinity;
   let printed = 0;
   let pending = '';
   let outputClosed = false;
+  // Standard output is written directly so that a slow reader (a pager, a pipe) holds the replay
+  // back instead of the output piling up in memory.
+  const stdout = io === processIO ? process.stdout : undefined;
   const onOutputError = (): void => {
     // `peregrine inspect ... | head`: the reader went away; stop quietly.
     outputClosed = true;
   };
-  out.on('error', onOutputError);
+  stdout?.on('error', onOutputError);
   const flush = async (): Promise<void> => {
     if (pending.length === 0 || outputClosed) return;
     const chunk = pending;
     pending = '';
-    if (!out.write(chunk)) await waitDrainOrClose(out);
+    if (stdout === undefined) io.out(chunk);
+    else if (!stdout.write(chunk)) await waitDrainOrClose(stdout);
   };
 
   try {
@@ -106,11 +115,11 @@ export async function inspectCommand(opts: InspectOptions): Promise<number> {
   } catch (e) {
     await flush().catch(() => undefined);
     if (e instanceof ScapFormatError) return fail(e.message);
-    if (e instanceof Error && isFsError(e)) return fail(`${opts.file}: ${e.message}`);
+    if (e instanceof Error && isFsError(e)) return fail(`${opts.captureFile}: ${e.message}`);
     throw e;
   } finally {
     await replay.close();
-    out.off('error', onOutputError);
+    stdout?.off('error', onOutputError);
   }
   return 0;
 }

@@ -162,7 +162,7 @@ export class ConditionExpandError extends ConditionError {
     message: string,
     pos: Position,
     macro: string | undefined,
-    readonly code: 'undefined-macro' | 'macro-loop' | 'list',
+    readonly code: 'undefined-macro' | 'macro-loop' | 'list' | 'too-deep',
   ) {
     super(message, pos, macro);
   }
@@ -192,6 +192,41 @@ export class ConditionCompileError extends ConditionError {
 }
 
 export const START_POSITION: Position = Object.freeze({ offset: 0, line: 1, column: 1 });
+
+/** Nesting depth of a tree (a single check is 1), computed without recursion. */
+export function astDepth(root: AnyNode): number {
+  let max = 0;
+  const stack: [AnyNode, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) max = depth;
+    switch (node.kind) {
+      case 'and':
+      case 'or':
+        for (const c of node.children) stack.push([c, depth + 1]);
+        break;
+      case 'not':
+        stack.push([node.child, depth + 1]);
+        break;
+      case 'unary':
+        stack.push([node.left, depth + 1]);
+        break;
+      case 'binary':
+        stack.push([node.left, depth + 1], [node.right, depth + 1]);
+        break;
+      case 'transformer':
+        for (const a of node.args) stack.push([a, depth + 1]);
+        break;
+      case 'list':
+      case 'transformer-list':
+        for (const i of node.items) stack.push([i, depth + 1]);
+        break;
+      default:
+        break;
+    }
+  }
+  return max;
+}
 
 /** Calls `visit` on `node` and every node below it, parents first. */
 export function walkAst(node: AnyNode, visit: (node: AnyNode) => void): void {

@@ -12,6 +12,8 @@
 //   allof when all; with no values they never hold.
 // Missing values never reach these tests (a check on a missing value is false, whatever the
 // operator, `!=` included: libsinsp's compare stops when extraction fails).
+// Departure: libsinsp's fd.net (compare_net) tests only the first network of `fd.net in (a, b)`;
+// here every listed network counts, as the rule says.
 import type { FieldValue, IpAddr, IpNet, ScalarValue } from '../../fields/types.js';
 import type { BinaryOperator, OperatorModifier } from './ast.js';
 import {
@@ -25,7 +27,7 @@ import {
   type StringPredicate,
 } from './matchers.js';
 import type { TypeClass } from './operators.js';
-import { regexMatcher } from './regex.js';
+import { escapeChar, regexMatcher } from './regex.js';
 
 /** The operators after `==` became `=`. */
 export type Op = Exclude<BinaryOperator, '=='>;
@@ -116,6 +118,22 @@ export function membershipTest(cls: TypeClass, constants: readonly Constant[]): 
   }
 }
 
+/**
+ * A search for `needle` ignoring the case of ASCII letters only (strcasestr in the C locale),
+ * as a regex so that no lower-cased copy of each value is made.
+ */
+export function asciiCaseInsensitiveSearch(needle: string): StringPredicate {
+  let src = '';
+  for (const ch of needle) {
+    const code = ch.codePointAt(0)!;
+    const lower = ch.toLowerCase();
+    const upper = ch.toUpperCase();
+    src += code < 128 && lower !== upper ? `[${lower}${upper}]` : escapeChar(code);
+  }
+  const re = new RegExp(src);
+  return (s) => re.test(s);
+}
+
 function stringTest(op: Op, c: string): ScalarTest {
   switch (op) {
     case '=':
@@ -133,8 +151,8 @@ function stringTest(op: Op, c: string): ScalarTest {
     case 'contains':
       return (v) => typeof v === 'string' && v.includes(c);
     case 'icontains': {
-      const lc = asciiLower(c);
-      return (v) => typeof v === 'string' && asciiLower(v).includes(lc);
+      const m = asciiCaseInsensitiveSearch(c);
+      return (v) => typeof v === 'string' && m(v);
     }
     case 'startswith':
       return (v) => typeof v === 'string' && v.startsWith(c);

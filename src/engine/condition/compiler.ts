@@ -11,10 +11,11 @@
 //   with; shared closure code makes V8's call sites megamorphic across rules).
 // Either way a field is extracted only when evaluation reaches it, and `and`/`or` short-circuit.
 // No allocation happens per evaluation on the common path.
-import type { BoundField, FieldArg, FieldDef, FieldType, FieldValue, ScalarValue } from '../../fields/types.js';
+import type { BoundField, FieldArg, ScalarValue } from '../../fields/types.js';
 import { FieldBindError } from '../../fields/types.js';
 import type { EventSourceDefinition } from '../source.js';
 import {
+  astDepth,
   astToString,
   ConditionCompileError,
   type AnyNode,
@@ -39,6 +40,7 @@ import {
   type Op,
   type ScalarTest,
 } from './checks.js';
+import { buildClosures, buildEvaluator, buildGroup, type ConditionGroup } from './codegen.js';
 import { conditionEventTypes } from './evttypes.js';
 import { operatorTypeError, typeClass, type TypeClass } from './operators.js';
 import { parseOperandPrefix } from './parser.js';
@@ -55,6 +57,10 @@ import {
   type TransformerArgument,
 } from './transformers.js';
 import { parseHex, parseLiteral, ValueError } from './values.js';
+import { PLANS, type InlineForm, type Leaf, type LeafTest, type Operand, type Plan } from './plan.js';
+
+export type { Operand } from './plan.js';
+export type { ConditionGroup } from './codegen.js';
 
 export interface ConditionWarning {
   readonly message: string;
@@ -78,48 +84,6 @@ export interface CompileOptions {
   readonly strategy?: 'codegen' | 'closures';
 }
 
-/** A value source of a check: a field, a transformer over operands, or a literal. */
-export interface Operand<E> {
-  readonly type: FieldType;
-  readonly isList: boolean;
-  /** The field's own name in libsinsp's messages (`proc.aname`, no argument). */
-  readonly fieldName: string;
-  /** Set for a plain field: extracted directly (and cached) by generated code. */
-  readonly bound?: BoundField<E>;
-  /** Set for a literal transformer argument. */
-  readonly literal?: string;
-  /** True for `evt.type` itself or under single-value transformers: its literals are checked. */
-  readonly evtTypeBase: boolean;
-  /** The field cannot be compared with another field (libsinsp EPF_NO_RHS). */
-  readonly noRhs: boolean;
-  /** The field cannot be wrapped in single-value transformers (EPF_NO_TRANSFORMER). */
-  readonly noTransformer: boolean;
-  /** How values print when a transformer turns them into text (type, print format). */
-  readonly renderDef: FieldDef;
-  get(evt: E): FieldValue | undefined;
-}
-
-type LeafTest<E> = (v: FieldValue, evt: E) => boolean;
-
-/** A comparison generated code can write out: `typeof v === guard ? <expr> : <generic test>`. */
-interface InlineForm {
-  readonly guard: 'string' | 'number' | 'boolean';
-  /** Expression over `v` and the constant named `k`. */
-  readonly expr: (k: string) => string;
-  readonly constant: unknown;
-}
-
-interface Leaf<E> {
-  readonly operand: Operand<E>;
-  readonly test: LeafTest<E>;
-  readonly inline?: InlineForm;
-}
-
-type Plan<E> =
-  | { readonly kind: 'and' | 'or'; readonly children: readonly Plan<E>[] }
-  | { readonly kind: 'not'; readonly child: Plan<E> }
-  | { readonly kind: 'leaf'; readonly leaf: Leaf<E> };
-
 const FIELD_LIKE = /^[a-zA-Z]+[a-zA-Z0-9_]*(\.[a-zA-Z]+[a-zA-Z0-9_]*)+(\[.*\])?$/;
 
 const TRANSFORMERS_WITH_PAREN = ['val', 'tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'];
@@ -134,6 +98,14 @@ const INTERNAL_STRING = {
   noTransformer: false,
   renderDef: syntheticDef('CHARBUF'),
 } as const;
+
+/**
+ * The identity of a check: its tree without positions, macro marks and quoting (which do not
+ * change what it computes). Unlike astToString, distinct checks never share a key.
+ */
+function checkKey(node: UnaryCheckNode | BinaryCheckNode): string {
+  return JSON.stringify(node, (k, v: unknown) => (k === 'pos' || k === 'operatorPos' || k === 'macro' || k === 'quoted' || k === 'list' ? undefined : v));
+}
 
 function fieldArg(raw: string): FieldArg {
   return /^[0-9]+$/.test(raw) ? { index: Number(raw), raw } : { key: raw, raw };
@@ -283,7 +255,7 @@ class Compiler<E> {
     const operand = this.operand(node.left);
     // An empty array from a single-valued field (no endpoint) is no value.
     const test: LeafTest<E> = operand.isList ? () => true : (v) => !(Array.isArray(v) && v.length === 0);
-    return { operand, test };
+    return { key: checkKey(node), operand, test };
   }
 
   private binaryLeaf(node: BinaryCheckNode): Leaf<E> {
@@ -307,6 +279,7 @@ class Compiler<E> {
       const member = membershipTest(cls, constants);
       const every = op === 'in';
       return {
+        key: checkKey(node),
         operand: lhs,
         test: (v) => {
           const values = asValues(v);
@@ -321,9 +294,10 @@ class Compiler<E> {
       ? modifiedTest(op, node.modifier, cls, constants)
       : constantsTest(op, cls, constants);
     const inline = node.modifier === undefined ? inlineForm(op, cls, constants) : undefined;
+    const key = checkKey(node);
     return inline === undefined
-      ? { operand: lhs, test: multiValueTest(op, scalar) }
-      : { operand: lhs, test: multiValueTest(op, scalar), inline };
+      ? { key, operand: lhs, test: multiValueTest(op, scalar) }
+      : { key, operand: lhs, test: multiValueTest(op, scalar), inline };
   }
 
   /** `lhs op val(field)` or `lhs op transformer(...)`. */
@@ -347,6 +321,7 @@ class Compiler<E> {
       const every = lhs.isList && op === 'in';
       const some = !lhs.isList || op === 'intersects';
       return {
+        key: checkKey(node),
         operand: lhs,
         test: (v, evt) => {
           const r = rhs.get(evt);
@@ -371,6 +346,7 @@ class Compiler<E> {
     }
     const dyn = dynamicTest(op, cls);
     return {
+      key: checkKey(node),
       operand: lhs,
       test: (v, evt) => {
         const r = rhs.get(evt);
@@ -488,199 +464,55 @@ function multiValueTest<E>(op: Op, scalar: ScalarTest): LeafTest<E> {
   };
 }
 
-/** The common comparisons generated code writes out directly. */
-function inlineForm(op: Op, cls: TypeClass, constants: readonly Constant[]): InlineForm | undefined {
-  const c = constants[0];
-  if (cls === 'string') {
-    switch (op) {
-      case '=':
-        return { guard: 'string', expr: (k) => `v === ${k}`, constant: c };
-      case '!=':
-        return { guard: 'string', expr: (k) => `v !== ${k}`, constant: c };
-      case 'contains':
-        return { guard: 'string', expr: (k) => `v.includes(${k})`, constant: c };
-      case 'startswith':
-        return { guard: 'string', expr: (k) => `v.startsWith(${k})`, constant: c };
-      case 'endswith':
-        return { guard: 'string', expr: (k) => `v.endsWith(${k})`, constant: c };
-      case 'in':
-      case 'intersects':
-        return constants.length === 1
-          ? { guard: 'string', expr: (k) => `v === ${k}`, constant: c }
-          : { guard: 'string', expr: (k) => `${k}.has(v)`, constant: new Set(constants) };
-      default:
-        return undefined;
-    }
-  }
-  if (cls === 'number' || cls === 'bool') {
-    const guard = cls === 'number' ? 'number' : 'boolean';
-    switch (op) {
-      case '=':
-        return { guard, expr: (k) => `v === ${k}`, constant: c };
-      case '!=':
-        return { guard, expr: (k) => `v !== ${k}`, constant: c };
-      case '<':
-      case '<=':
-      case '>':
-      case '>=':
-        return cls === 'number' ? { guard, expr: (k) => `v ${op} ${k}`, constant: c } : undefined;
-      case 'in':
-      case 'intersects':
-        return constants.length === 1
-          ? { guard, expr: (k) => `v === ${k}`, constant: c }
-          : { guard, expr: (k) => `${k}.has(v)`, constant: new Set(constants) };
-      default:
-        return undefined;
-    }
-  }
+/** A constant as a JavaScript literal (strings, finite numbers, booleans), for generated code. */
+function literal(c: Constant): string | undefined {
+  if (typeof c === 'string') return JSON.stringify(c);
+  if (typeof c === 'boolean') return String(c);
+  if (typeof c === 'number' && Number.isFinite(c)) return Object.is(c, -0) ? '-0' : String(c);
   return undefined;
 }
 
-// ---- evaluation strategies ----
+/** Lists up to this size compare one by one (faster than hashing for short lists). */
+const SMALL_LIST = 4;
 
-function leafCount<E>(p: Plan<E>): number {
-  switch (p.kind) {
-    case 'leaf':
-      return 1;
-    case 'not':
-      return leafCount(p.child);
+/**
+ * The common comparisons generated code writes out directly, with their constants as literals
+ * (long lists become a Set passed in as `k`).
+ */
+function inlineForm(op: Op, cls: TypeClass, constants: readonly Constant[]): InlineForm | undefined {
+  const guard = cls === 'string' ? 'string' : cls === 'number' ? 'number' : cls === 'bool' ? 'boolean' : undefined;
+  if (guard === undefined) return undefined;
+  const lits = constants.map(literal);
+  if (lits.some((l) => l === undefined)) return undefined;
+  const c = lits[0]!;
+  const form = (code: string): InlineForm => ({ guard, expr: () => code, constant: undefined });
+  switch (op) {
+    case '=':
+      return form(`v === ${c}`);
+    case '!=':
+      return form(`v !== ${c}`);
+    case 'in':
+    case 'intersects':
+      if (lits.length === 0) return form('false');
+      if (lits.length <= SMALL_LIST) return form(`(${lits.map((l) => `v === ${l}`).join(' || ')})`);
+      return { guard, expr: (k) => `${k}.has(v)`, constant: new Set(constants) };
     default:
-      return p.children.reduce((n, c) => n + leafCount(c), 0);
+      break;
   }
-}
-
-function buildClosures<E>(p: Plan<E>): (evt: E) => boolean {
-  switch (p.kind) {
-    case 'leaf': {
-      const { operand, test } = p.leaf;
-      const bound = operand.bound;
-      if (bound !== undefined) {
-        return (evt) => {
-          const v = bound.extract(evt);
-          return v !== undefined && test(v, evt);
-        };
-      }
-      return (evt) => {
-        const v = operand.get(evt);
-        return v !== undefined && test(v, evt);
-      };
-    }
-    case 'not': {
-      const c = buildClosures(p.child);
-      return (evt) => !c(evt);
-    }
-    case 'and':
-    case 'or': {
-      const cs = p.children.map((c) => buildClosures(c));
-      const isAnd = p.kind === 'and';
-      if (cs.length === 2) {
-        const [a, b] = cs as [(e: E) => boolean, (e: E) => boolean];
-        return isAnd ? (evt) => a(evt) && b(evt) : (evt) => a(evt) || b(evt);
-      }
-      return (evt) => {
-        for (let i = 0; i < cs.length; i++) if (cs[i]!(evt) !== isAnd) return !isAnd;
-        return isAnd;
-      };
+  if (cls === 'string') {
+    switch (op) {
+      case 'contains':
+        return form(`v.includes(${c})`);
+      case 'startswith':
+        return form(`v.startsWith(${c})`);
+      case 'endswith':
+        return form(`v.endsWith(${c})`);
+      default:
+        return undefined;
     }
   }
-}
-
-/** Marks "not extracted yet" in generated code's per-evaluation field caches. */
-const NOT_EXTRACTED: unique symbol = Symbol('not extracted');
-
-/** Subtrees with more leaves than this become helper functions (V8 optimizes small functions). */
-const HELPER_LEAVES = 24;
-
-class CodeGenerator<E> {
-  private readonly fields: BoundField<E>[] = [];
-  private readonly fieldIds = new Map<BoundField<E>, number>();
-  private readonly fieldUses: number[] = [];
-  private readonly getters: ((evt: E) => FieldValue | undefined)[] = [];
-  private readonly tests: LeafTest<E>[] = [];
-  private readonly constants: unknown[] = [];
-  private readonly helpers: string[] = [];
-
-  constructor(private readonly root: Plan<E>) {
-    this.countUses(root);
-  }
-
-  private countUses(p: Plan<E>): void {
-    if (p.kind === 'leaf') {
-      const b = p.leaf.operand.bound;
-      if (b === undefined) return;
-      let id = this.fieldIds.get(b);
-      if (id === undefined) {
-        id = this.fields.length;
-        this.fields.push(b);
-        this.fieldIds.set(b, id);
-        this.fieldUses.push(0);
-      }
-      this.fieldUses[id]!++;
-    } else if (p.kind === 'not') {
-      this.countUses(p.child);
-    } else {
-      for (const c of p.children) this.countUses(c);
-    }
-  }
-
-  private expr(p: Plan<E>, isRoot: boolean): string {
-    if (!isRoot && p.kind !== 'leaf' && leafCount(p) > HELPER_LEAVES) {
-      const name = `h${this.helpers.length}`;
-      this.helpers.push('');
-      const body = this.expr(p, true);
-      this.helpers[Number(name.slice(1))] = `function ${name}(e) {\n  let v;\n  return ${body};\n}`;
-      return `${name}(e)`;
-    }
-    switch (p.kind) {
-      case 'and':
-        return `(${p.children.map((c) => this.expr(c, false)).join(' && ')})`;
-      case 'or':
-        return `(${p.children.map((c) => this.expr(c, false)).join(' || ')})`;
-      case 'not':
-        return `!${this.expr(p.child, false)}`;
-      case 'leaf':
-        return this.leafExpr(p.leaf);
-    }
-  }
-
-  private leafExpr(leaf: Leaf<E>): string {
-    let get: string;
-    const b = leaf.operand.bound;
-    if (b !== undefined) {
-      const id = this.fieldIds.get(b)!;
-      get = this.fieldUses[id]! > 1 ? `(c${id} === U ? (c${id} = f${id}.extract(e)) : c${id})` : `f${id}.extract(e)`;
-    } else {
-      get = `g${this.getters.length}(e)`;
-      this.getters.push((evt) => leaf.operand.get(evt));
-    }
-    const t = `t${this.tests.length}`;
-    this.tests.push(leaf.test);
-    let test = `${t}(v, e)`;
-    if (leaf.inline !== undefined) {
-      const k = `k${this.constants.length}`;
-      this.constants.push(leaf.inline.constant);
-      test = `(typeof v === '${leaf.inline.guard}' ? ${leaf.inline.expr(k)} : ${test})`;
-    }
-    return `((v = ${get}) !== undefined && ${test})`;
-  }
-
-  build(): (evt: E) => boolean {
-    const main = this.expr(this.root, true);
-    const cached = this.fieldUses.map((n, id) => (n > 1 ? id : -1)).filter((id) => id >= 0);
-    const lines: string[] = ["'use strict';"];
-    this.fields.forEach((_, i) => lines.push(`const f${i} = F[${i}];`));
-    this.getters.forEach((_, i) => lines.push(`const g${i} = G[${i}];`));
-    this.tests.forEach((_, i) => lines.push(`const t${i} = T[${i}];`));
-    this.constants.forEach((_, i) => lines.push(`const k${i} = K[${i}];`));
-    for (const id of cached) lines.push(`let c${id} = U;`);
-    lines.push(...this.helpers);
-    const reset = cached.map((id) => `c${id} = U;`).join(' ');
-    lines.push(`return function evaluate(e) {\n  ${reset}\n  let v;\n  return ${main};\n};`);
-    const factory = new Function('F', 'G', 'T', 'K', 'U', lines.join('\n')) as (
-      ...args: unknown[]
-    ) => (evt: E) => boolean;
-    return factory(this.fields, this.getters, this.tests, this.constants, NOT_EXTRACTED);
-  }
+  if (cls === 'number' && (op === '<' || op === '<=' || op === '>' || op === '>=')) return form(`v ${op} ${c}`);
+  return undefined;
 }
 
 /**
@@ -693,18 +525,76 @@ export function compileCondition<E>(
   source: EventSourceDefinition<E>,
   opts: CompileOptions = {},
 ): CompiledCondition<E> {
-  const compiler = new Compiler(source);
-  let plan: Plan<E>;
-  try {
-    plan = compiler.plan(ast);
-  } catch (e) {
-    if (e instanceof RangeError) throw new ConditionCompileError('condition is too deeply nested', ast.pos, ast.macro);
-    throw e;
+  // Evaluation recurses along the tree: bound its depth so that no event can overflow the stack.
+  const depth = astDepth(ast);
+  if (depth > MAX_CONDITION_DEPTH) {
+    throw new ConditionCompileError(
+      `condition is nested too deeply (${depth} levels after macro expansion, at most ${MAX_CONDITION_DEPTH})`,
+      ast.pos,
+      ast.macro,
+    );
   }
+  const compiler = new Compiler(source);
+  const plan = compiler.plan(ast);
   const eventTypes = conditionEventTypes(ast, source);
-  const evaluate = opts.strategy === 'closures' ? buildClosures(plan) : new CodeGenerator(plan).build();
-  return { evaluate, eventTypes, fields: compiler.fieldTexts, warnings: compiler.warnings };
+  let evaluate: (evt: E) => boolean;
+  if (opts.strategy === 'closures') {
+    evaluate = buildClosures(plan);
+  } else {
+    try {
+      evaluate = buildEvaluator(plan);
+    } catch (e) {
+      // A source V8 refuses (too large or deep to parse): the closures do the same work.
+      if (!(e instanceof RangeError || e instanceof SyntaxError)) throw e;
+      evaluate = buildClosures(plan);
+    }
+  }
+  const compiled: CompiledCondition<E> = { evaluate, eventTypes, fields: compiler.fieldTexts, warnings: compiler.warnings };
+  PLANS.set(compiled, { plan: plan as Plan<unknown>, source });
+  return compiled;
 }
+
+/**
+ * Evaluates several compiled conditions (of one source) together, in the order given: the rules
+ * of one event type. Fields several of them read are extracted once per event, and checks they
+ * share are evaluated once (libsinsp caches the same way across the filters of an event).
+ * Build once per rule list (again when the list changes), call `first` or `all` per event.
+ */
+export function compileConditionGroup<E>(conditions: readonly CompiledCondition<E>[]): ConditionGroup<E> {
+  const plans: Plan<E>[] = [];
+  let source: unknown;
+  for (const c of conditions) {
+    const entry = PLANS.get(c);
+    if (entry === undefined) throw new TypeError('compileConditionGroup: not a condition compiled by compileCondition');
+    if (source !== undefined && entry.source !== source) {
+      throw new TypeError('compileConditionGroup: conditions of different sources');
+    }
+    source = entry.source;
+    plans.push(entry.plan as Plan<E>);
+  }
+  try {
+    return buildGroup(plans);
+  } catch (e) {
+    if (!(e instanceof RangeError || e instanceof SyntaxError)) throw e;
+    const evaluators = conditions.map((c) => c.evaluate);
+    return {
+      first: (evt) => evaluators.findIndex((f) => f(evt)),
+      all(evt, out) {
+        let n = 0;
+        evaluators.forEach((f, i) => {
+          if (f(evt)) {
+            out.push(i);
+            n++;
+          }
+        });
+        return n;
+      },
+    };
+  }
+}
+
+/** Deepest condition tree compileCondition accepts (upstream rules stay below 40). */
+export const MAX_CONDITION_DEPTH = 1000;
 
 /**
  * A compiled field or transformer on its own (output formats). Throws ConditionCompileError like

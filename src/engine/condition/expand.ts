@@ -205,7 +205,16 @@ function stampMacro<T extends AnyNode>(node: T, macro: string): T {
  */
 export function expandCondition(ast: Ast, ctx: ExpandContext): ExpandResult {
   const expander = new Expander(ctx);
-  const result = expander.expand(ast);
+  let result: Ast;
+  try {
+    result = expander.expand(ast);
+  } catch (e) {
+    // Macros nested thousands deep: report it instead of overflowing the stack.
+    if (e instanceof RangeError) {
+      throw new ConditionExpandError('macros are nested too deeply to expand', ast.pos, ast.macro, 'too-deep');
+    }
+    throw e;
+  }
   const problem = expander.problems.find((p) => p.loop) ?? expander.problems[0];
   if (problem !== undefined) {
     throw new ConditionExpandError(

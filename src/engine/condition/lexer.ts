@@ -10,7 +10,9 @@
 //   bare word   anything but ( ) " ' = , and blanks      /usr/bin, a<b, 10.0.0.0/8
 //   quoted      '...' or "..." with backslash escapes
 // Blanks between tokens are space, tab, backspace, CR and LF (libsinsp's lex_blank); a CR or LF
-// starts a new line. The parser decides which token may come where; the cursor only reads.
+// starts a new line (so CRLF counts two, as in libsinsp). Offsets and columns count JavaScript
+// string units, where libsinsp counts bytes: they differ only after non-ASCII characters.
+// The parser decides which token may come where; the cursor only reads.
 import { ConditionSyntaxError, type Position } from './ast.js';
 
 const SPACE_CLASS = '[ \\t\\n\\v\\f\\r]'; // POSIX [[:space:]]

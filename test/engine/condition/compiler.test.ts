@@ -4,6 +4,7 @@ import {
   compileCondition,
   ConditionCompileError,
   parseCondition,
+  type Ast,
   type CompiledCondition,
 } from '../../../src/engine/condition/index.js';
 import { extractions, testSource, type TestEvent } from './test-source.js';
@@ -542,4 +543,19 @@ test('random conditions give the same results with generated code and closures',
     const [a, b] = compileBoth(cond);
     for (const e of events) assert.equal(a!.evaluate(e), b!.evaluate(e), cond);
   }
+});
+
+test('conditions nested beyond 1000 levels after macro expansion are refused at compile time', () => {
+  const deep = (n: number): Ast => {
+    let ast: Ast = parseCondition('proc.name = x');
+    for (let i = 0; i < n; i++) ast = { kind: 'not', pos: ast.pos, child: ast };
+    return ast;
+  };
+  const ok = compileCondition(deep(997), testSource);
+  assert.equal(ok.evaluate({ name: 'x' }), false);
+  assert.equal(compileCondition(deep(996), testSource, { strategy: 'closures' }).evaluate({ name: 'x' }), true);
+  assert.throws(
+    () => compileCondition(deep(5000), testSource),
+    (e: unknown) => e instanceof ConditionCompileError && /nested too deeply \(5002 levels after macro expansion, at most 1000\)/.test(e.message),
+  );
 });

@@ -142,3 +142,12 @@ test('the corpus list substitution shapes (list_sub_*, list_substring)', (t) => 
     assert.equal(astToString(expandCondition(rule!, c).ast), want, file);
   }
 });
+
+test('macros nested thousands deep are an error, not a stack overflow', () => {
+  const macros = new Map<string, Ast>();
+  const n = 20000;
+  for (let i = 0; i < n; i++) macros.set(`m${i}`, parseCondition(i === n - 1 ? 'proc.name = x' : `not m${i + 1}`));
+  const e = expandError('m0', { macros, lists: new Map() });
+  assert.equal(e.code, 'too-deep');
+  assert.equal(e.message, 'macros are nested too deeply to expand');
+});

@@ -36,7 +36,7 @@ export function hooksOf(e: SyscallEvent): ParamStateHooks {
 export function argOptions(e: SyscallEvent): ParamFormatOptions {
   let o = optionsByEvent.get(e);
   if (o === undefined) {
-    o = { hooks: hooksOf(e), maxBufferLength: 0 };
+    o = { hooks: hooksOf(e), maxBufferLength: 0, bufferFormat: e.stream.bufferFormat };
     optionsByEvent.set(e, o);
   }
   return o;
