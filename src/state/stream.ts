@@ -1,12 +1,13 @@
 // Turns a stream of scap events into stateful syscall events, as Falco 0.44 processes a capture:
-// seed the state from the capture's initial lists, convert old event layouts (dropping the enter
-// events the converter keeps aside), number the events that reach the state engine, attach
-// thread and fd, update the state, and tell which events Falco gives to its rules.
+// seed the state from the capture's initial lists, convert old event layouts with libscap's
+// converter (src/scap/converter.ts; the enter events it withholds are still shown, as Dropped),
+// number the events that reach the state engine, attach thread and fd, update the state, and tell
+// which events Falco gives to its rules.
 import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO, EC, EF, ppmScName, syscallByNumber } from '../scap/event-table.js';
 import { EventView, type ScapEvent } from '../scap/event.js';
 import { EVT_HEADER_SIZE, EVT_HEADER_SIZE_V1, EVT_LEN, EVT_NPARAMS, EVT_TYPE } from '../scap/format.js';
 import type { ScapHeader } from '../scap/reader.js';
-import { ConversionError, LayoutEvent, ScapConverter, convertibility, ConversionResult } from './converter.js';
+import { EventConverter, type ConverterStats } from '../scap/converter.js';
 import { StateParser, enterFdParam, exitFdParam } from './parser.js';
 import type { EventParams } from './params.js';
 import { SystemState, type SystemStateOptions } from './system-state.js';
@@ -46,8 +47,11 @@ export class StreamCounters {
   converted = 0;
   /** Enter events the converter kept aside (old captures; not numbered). */
   droppedByConverter = 0;
-  /** Events the converter could not convert (shown as dropped; Falco stops at the first). */
-  conversionErrors = 0;
+  /**
+   * The converter's own counters: `unconvertible` events (no conversion known: passed on as they
+   * are, where Falco stops reading) and exits whose enter event was `missingEnter`.
+   */
+  converter: ConverterStats = { converted: 0, withheld: 0, unconvertible: 0, missingEnter: 0 };
   /** Events by event code; generic events by syscall (ppm_sc code * 2 + exit) in genericCounts. */
   readonly typeCounts = new Float64Array(EVENT_CODE_COUNT);
   readonly genericCounts = new Map<number, number>();
@@ -105,11 +109,11 @@ function v2Bytes(view: ScapEvent, into?: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A reusable view over owned bytes (converted events, stored enter events). */
+/** A reusable view over owned bytes (the enter events the parsers store for their exits). */
 class OwnedView {
   readonly view = new EventView();
   readonly params = new ViewParams();
-  // DataViews of the last buffers loaded (the converter alternates between two).
+  // DataViews of the last two buffers loaded (a thread's stored event is often read twice).
   private bufA: Uint8Array | undefined;
   private dvA: DataView | undefined;
   private bufB: Uint8Array | undefined;
@@ -151,24 +155,23 @@ class OwnedView {
 export class StateStream {
   readonly state: SystemState;
   readonly parser: StateParser;
-  readonly converter = new ScapConverter();
+  readonly converter = new EventConverter((message) => log.warning(message));
   readonly info: StreamInfo;
   readonly event: SyscallEvent;
   readonly counters = new StreamCounters();
-  private readonly converted = new OwnedView();
   private readonly stored = new OwnedView();
   /** Still at the start, where container and user events are consumed during opening. */
   private atStart = true;
   /** No event has set info.firstEventTs yet. */
   private noFirstTs = true;
   private seq = 0;
-  private conversionErrorReported = false;
   private readonly purgeIntervalNs: number;
   private readonly purgeTimeoutNs: number;
   private lastPurgeTs = 0;
 
   constructor(opts: StateStreamOptions = {}) {
     this.state = new SystemState(opts);
+    this.counters.converter = this.converter.stats;
     this.info = {
       firstEventTs: 0n, hostname: opts.hostname ?? '', isCapture: opts.isCapture ?? true,
       bufferFormat: opts.bufferFormat ?? 'normal',
@@ -221,26 +224,11 @@ export class StateStream {
     e.seq = ++this.seq;
     e.fileNum = view.num;
 
-    let evt: ScapEvent = view;
-    if (convertibility(view.type, view.nparams) !== ConversionResult.Pass) {
-      let res: LayoutEvent | undefined | 'unchanged';
-      try {
-        res = this.converter.convert(this.indexInput(view));
-      } catch (err) {
-        if (!(err instanceof ConversionError)) throw err;
-        c.conversionErrors++;
-        if (!this.conversionErrorReported) {
-          this.conversionErrorReported = true;
-          log.warning(`event ${view.num} (${EVENT_INFO[view.type]?.name}): ${err.message}; such events are skipped and counted`);
-        }
-        return this.dropped(view);
-      }
-      if (res === undefined) return this.dropped(view);
-      if (res !== 'unchanged') {
-        c.converted++;
-        evt = this.converted.load(res.buf, res.start, view);
-      }
-    }
+    // Readers and live sources deliver EventViews (the one ScapEvent implementation).
+    if (!(view instanceof EventView)) throw new TypeError('StateStream.push needs the reader\'s EventView');
+    const evt = this.converter.process(view);
+    if (evt === null) return this.dropped(view);
+    if (evt !== view) c.converted++;
     // Counted in its converted form: a converted generic exit knows its syscall.
     this.countType(evt);
     e.evt = evt;
@@ -293,15 +281,6 @@ export class StateStream {
       }
     }
     return e;
-  }
-
-  /** The reader's event as the converter's input (straight from the view's buffer when possible). */
-  private indexInput(view: ScapEvent): LayoutEvent {
-    if (view instanceof EventView) {
-      return this.converter.input.index(view.buf, view.hdr, view.hdrSize, view.type, view.nparams, view.end);
-    }
-    const raw = view.raw();
-    return this.converter.indexInput(raw, raw.length !== view.length, view.type, view.nparams);
   }
 
   private countType(view: ScapEvent): void {
