@@ -1,6 +1,6 @@
 // Synthetic event streams for the state tests: events encoded in the current layout, pushed
 // through a StateStream, fields read through the real syscall extractors.
-import { EVENT_INFO } from '../../src/scap/event-table.js';
+import { EVENT_INFO, PT } from '../../src/scap/event-table.js';
 import { EventView } from '../../src/scap/event.js';
 import type { ProcessRecord } from '../../src/scap/records.js';
 import { boundJson, boundText } from '../../src/fields/render.js';
@@ -110,3 +110,29 @@ export const q = {
   },
   empty: (): Uint8Array => new Uint8Array(0),
 };
+
+/**
+ * Parameters for an event of `type` built from its table entry: `res` (8 bytes) first, then zeros
+ * of each parameter's size, and `name` for strings (overrides by index).
+ */
+export function defaultParams(type: number, res: number, overrides: Record<number, Uint8Array> = {}): Uint8Array[] {
+  return EVENT_INFO[type]!.params.map((param, i) => {
+    if (overrides[i] !== undefined) return overrides[i];
+    if (i === 0) return p.i64(res);
+    switch (param.type) {
+      case PT.CHARBUF: case PT.FSPATH: case PT.FSRELPATH:
+        return p.str('name');
+      case PT.BYTEBUF: case PT.SOCKADDR: case PT.SOCKTUPLE: case PT.FDLIST:
+        return new Uint8Array(0);
+      case PT.INT8: case PT.UINT8: case PT.FLAGS8: case PT.ENUMFLAGS8: case PT.SIGTYPE:
+        return new Uint8Array(1);
+      case PT.INT16: case PT.UINT16: case PT.FLAGS16: case PT.ENUMFLAGS16: case PT.SYSCALLID: case PT.PORT:
+        return new Uint8Array(2);
+      case PT.INT32: case PT.UINT32: case PT.FLAGS32: case PT.ENUMFLAGS32: case PT.UID: case PT.GID: case PT.MODE:
+      case PT.SIGSET: case PT.FD32: case PT.PID32:
+        return new Uint8Array(4);
+      default:
+        return new Uint8Array(8);
+    }
+  });
+}

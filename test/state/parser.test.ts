@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { EVENT_CODE as E, ppmScCode } from '../../src/scap/event-table.js';
 import { AT_FDCWD, CL, O } from '../../src/state/constants.js';
 import { Delivery, type SyscallEvent } from '../../src/state/syscall-event.js';
-import { Synth, json, p, processRecord, q, text } from './helpers.js';
+import { Synth, defaultParams, json, p, processRecord, q, text } from './helpers.js';
 
 const DOCKER_ID = 'f00dfeedcafe' + '0'.repeat(52);
 
@@ -23,13 +23,15 @@ interface CloneArgs {
   uid?: number;
   gid?: number;
   cgroups?: string[];
+  vtid?: number;
+  vpid?: number;
 }
 
 function cloneExit(s: Synth, eventTid: number, a: CloneArgs): SyscallEvent {
   return s.push(E.SYSCALL_CLONE_20_X, eventTid, [
     p.i64(a.res), p.str(a.exe ?? 'bash'), q.list(a.args ?? []), p.i64(a.tid), p.i64(a.pid), p.i64(a.ptid),
     p.str(a.cwd ?? '/'), p.i64(1024), p.u64(0), p.u64(0), p.u32(0), p.u32(0), p.u32(0), p.str(a.comm ?? 'bash'),
-    q.list(a.cgroups ?? []), p.u32(a.flags ?? 0), p.u32(a.uid ?? 0), p.u32(a.gid ?? 0), p.i64(a.tid), p.i64(a.pid), p.u64(0),
+    q.list(a.cgroups ?? []), p.u32(a.flags ?? 0), p.u32(a.uid ?? 0), p.u32(a.gid ?? 0), p.i64(a.vtid ?? a.tid), p.i64(a.vpid ?? a.pid), p.u64(0),
   ]);
 }
 
@@ -291,4 +293,55 @@ test('live streams purge threads idle for longer than the timeout, on the purge 
   assert.equal(s.state.threads.peek(100), undefined, 'idle for 6 minutes: purged');
   assert.equal(s.state.threads.peek(101)?.comm, 'busy');
   assert.ok(s.state.threads.counters.purged >= 1);
+});
+
+test('fd-creating syscalls: each fd gets its type, name where the syscall gives one', () => {
+  const s = world();
+  forkExec(s);
+  const cases: [keyof typeof E, string, string, string][] = [
+    ['SYSCALL_EVENTFD2_X', 'event', 'e', ''],
+    ['SYSCALL_SIGNALFD4_X', 'signalfd', 's', ''],
+    ['SYSCALL_TIMERFD_CREATE_X', 'timerfd', 't', ''],
+    ['SYSCALL_INOTIFY_INIT1_X', 'inotify', 'i', ''],
+    ['SYSCALL_EPOLL_CREATE1_X', 'eventpoll', 'l', ''],
+    ['SYSCALL_MEMFD_CREATE_X', 'memfd', 'm', 'name'],
+    ['SYSCALL_USERFAULTFD_X', 'userfaultfd', 'u', ''],
+    ['SYSCALL_IO_URING_SETUP_X', 'io_uring', 'r', ''],
+    ['SYSCALL_BPF_2_X', 'bpf', 'b', ''],
+    ['SYSCALL_PIDFD_OPEN_X', 'pidfd', 'P', '/proc/0'],
+  ];
+  let fd = 20;
+  for (const [event, type, typechar, name] of cases) {
+    const e = s.push(E[event], 200, defaultParams(E[event], fd));
+    assert.equal(text(e, 'fd.num'), String(fd), event);
+    assert.equal(text(e, 'fd.type'), type, event);
+    assert.equal(text(e, 'fd.typechar'), typechar, event);
+    assert.equal(text(e, 'fd.name'), name, event);
+    fd++;
+  }
+  // a failed call creates nothing
+  const failed = s.push(E.SYSCALL_EVENTFD2_X, 200, defaultParams(E.SYSCALL_EVENTFD2_X, -24));
+  assert.equal(text(failed, 'evt.res'), 'EMFILE');
+  assert.equal(s.state.threads.peek(200)?.fdOpenCount(), cases.length);
+});
+
+test('pid namespaces: virtual ids from clone; the namespace init is its own reaper', () => {
+  const s = world();
+  const cg = [`cpu=/docker/${DOCKER_ID}`];
+  cloneExit(s, 100, { res: 5000, tid: 100, pid: 100, ptid: 1, flags: CL.CLONE_NEWPID, cwd: '/', uid: 0 });
+  const init = cloneExit(s, 5000, { res: 0, tid: 5000, pid: 5000, ptid: 100, vtid: 1, vpid: 1, flags: CL.CLONE_NEWPID | CL.CHILD_IN_PIDNS, cgroups: cg });
+  assert.equal(text(init, 'proc.pid'), '5000');
+  assert.equal(text(init, 'proc.vpid'), '1');
+  assert.equal(text(init, 'thread.vtid'), '1');
+  assert.equal(text(init, 'container.id'), DOCKER_ID.slice(0, 12));
+  cloneExit(s, 5000, { res: 5001, tid: 5000, pid: 5000, ptid: 100, vtid: 1, vpid: 1, flags: CL.CHILD_IN_PIDNS, cgroups: cg });
+  const child = cloneExit(s, 5001, { res: 0, tid: 5001, pid: 5001, ptid: 5000, vtid: 7, vpid: 7, flags: CL.CHILD_IN_PIDNS, cgroups: cg });
+  assert.equal(text(child, 'proc.vpid'), '7');
+  assert.equal(text(child, 'proc.pname'), 'bash');
+  assert.equal(text(child, 'container.id'), DOCKER_ID.slice(0, 12), 'inherited with the cgroups');
+  cloneExit(s, 5001, { res: 5002, tid: 5001, pid: 5001, ptid: 5000, vtid: 7, vpid: 7, flags: CL.CHILD_IN_PIDNS, cgroups: cg });
+  cloneExit(s, 5002, { res: 0, tid: 5002, pid: 5002, ptid: 5001, vtid: 8, vpid: 8, flags: CL.CHILD_IN_PIDNS, cgroups: cg });
+  s.push(E.PROCEXIT_1_E, 5001, [p.i64(0), p.i64(0), p.u8(0), p.u8(0), p.i64(0)]);
+  const orphan = tick(s, 5002);
+  assert.equal(text(orphan, 'proc.ppid'), '5000', 'the namespace init reaps orphans of its namespace');
 });
