@@ -54,7 +54,8 @@ export class StreamCounters {
   converter: ConverterStats = { converted: 0, withheld: 0, unconvertible: 0, missingEnter: 0 };
   /** Events by event code; generic events by syscall (ppm_sc code * 2 + exit) in genericCounts. */
   readonly typeCounts = new Float64Array(EVENT_CODE_COUNT);
-  readonly genericCounts = new Map<number, number>();
+  /** Generic events by key + 1 (key -1: no syscall ID). */
+  readonly genericCounts = new Float64Array(GENERIC_KEYS + 1);
   /** Events of codes beyond the event table, by code. */
   readonly unknownCounts = new Map<number, number>();
 
@@ -67,10 +68,12 @@ export class StreamCounters {
     for (let code = 0; code < EVENT_CODE_COUNT; code++) {
       if (code !== EVENT_CODE.GENERIC_E && code !== EVENT_CODE.GENERIC_X) add(EVENT_INFO[code]!.name + EVENT_INFO[code]!.dir, this.typeCounts[code]!);
     }
-    for (const [key, n] of this.genericCounts) {
+    this.genericCounts.forEach((n, i) => {
+      if (n === 0) return;
+      const key = i - 1;
       const name = key < 0 ? 'syscall' : (ppmScName(key >> 1) ?? 'unknown');
-      add(name + ((key & 1) === 1 ? '<' : '>'), n);
-    }
+      add(name + (key < 0 ? '' : (key & 1) === 1 ? '<' : '>'), n);
+    });
     for (const [code, n] of this.unknownCounts) add(`<unknown ${code}>`, n);
     return m;
   }
@@ -289,8 +292,7 @@ export class StateStream {
     if (type >= EVENT_CODE_COUNT) {
       c.unknownCounts.set(type, (c.unknownCounts.get(type) ?? 0) + 1);
     } else if (type === EVENT_CODE.GENERIC_E || type === EVENT_CODE.GENERIC_X) {
-      const key = genericKey(view, this.info.isCapture);
-      c.genericCounts.set(key, (c.genericCounts.get(key) ?? 0) + 1);
+      c.genericCounts[genericKey(view, this.info.isCapture) + 1]!++;
     } else {
       c.typeCounts[type]!++;
     }
@@ -311,5 +313,9 @@ function genericKey(view: ScapEvent, isCapture: boolean): number {
   if (isCapture && sc === 0 && view.nparams > 1 && view.paramLength(1) !== 0) {
     sc = syscallByNumber(view.uint(1) ?? -1)?.ppmSc ?? 0;
   }
-  return sc * 2 + (view.type & 1);
+  // ppm_sc codes are 16-bit
+  return (sc & 0xffff) * 2 + (view.type & 1);
 }
+
+/** Keys of genericKey: two per 16-bit ppm_sc code. */
+const GENERIC_KEYS = 0x10000 * 2;
