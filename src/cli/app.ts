@@ -10,6 +10,7 @@ import { type LoadedConfig, loadConfig } from './config/load.js';
 import { checkRunnable } from './config/normalize.js';
 import { type ResolvedRulesFiles, resolveRulesFiles } from './config/rules-files.js';
 import { CONFIG_SCHEMA } from './config/schema.js';
+import type { PeregrineConfig } from './config/types.js';
 import type { WatchTargets } from './config/watch.js';
 import { UserError } from './errors.js';
 import * as integration from './integration.js';
@@ -100,8 +101,12 @@ function loadAgentConfig(options: AgentOptions, cmdline: string, actions: Integr
     }
   }
   for (const warning of loaded.warnings) log.warning(warning);
+  applyAgentFlags(loaded.config, options);
+  return loaded;
+}
 
-  const { config } = loaded;
+/** Applies the flags that change configuration values (-U, -p); the agent's reloads apply them too. */
+export function applyAgentFlags(config: PeregrineConfig, options: AgentOptions): void {
   if (options.unbuffered) config.buffered_outputs = false;
   if (options.printAdditional !== undefined) {
     log.warning('The -p/--print option is deprecated and will be removed. Use -o append_output=... instead.');
@@ -110,7 +115,6 @@ function loadAgentConfig(options: AgentOptions, cmdline: string, actions: Integr
       config.append_output.push({ match: { tags: [] }, extra_output: options.printAdditional, extra_fields: [], suggested_output: false });
     }
   }
-  return loaded;
 }
 
 function pageSize(): number {
@@ -124,7 +128,7 @@ function pageSize(): number {
 const NO_RULES = 'You must specify at least one rules file/directory via -r or a rules_files entry in the configuration';
 
 /** Rules files of the run: `-r` when given (each must exist), else `rules_files`. */
-function rulesFilesOf(options: AgentOptions, loaded: LoadedConfig): ResolvedRulesFiles {
+export function rulesFilesOf(options: AgentOptions, loaded: LoadedConfig): ResolvedRulesFiles {
   const fromCommandLine = options.rulesFiles.length > 0;
   const paths = fromCommandLine ? options.rulesFiles : loaded.config.rules_files;
   if (paths.length === 0) throw new UserError(NO_RULES);
@@ -140,7 +144,7 @@ function rulesFilesOf(options: AgentOptions, loaded: LoadedConfig): ResolvedRule
   return resolved;
 }
 
-function watchTargetsOf(loaded: LoadedConfig, rules: ResolvedRulesFiles): WatchTargets {
+export function watchTargetsOf(loaded: LoadedConfig, rules: ResolvedRulesFiles): WatchTargets {
   if (!loaded.config.watch_config_files) return { files: [], directories: [] };
   return {
     files: [...loaded.files.map((f) => f.path), ...rules.files],
@@ -231,6 +235,6 @@ async function runAgentActions(options: AgentOptions, cmdline: string, io: CliIO
     }
   }
   return actions.runAgent({
-    config, loaded, rules, enabledSources, options, cmdline, watchTargets: watchTargetsOf(loaded, rules), io,
+    config, loaded, rules, loadedSources, enabledSources, options, cmdline, watchTargets: watchTargetsOf(loaded, rules), io,
   });
 }

@@ -4,6 +4,8 @@
 // loads the configuration and fails with a clear message rather than a crash.
 //
 // To connect a module, replace the body of its function here; the signatures are the contract.
+import { Agent } from '../agent/agent.js';
+import { formatEventList, formatIgnoredEvents } from '../agent/events-list.js';
 import { renderFieldList } from '../fields/list.js';
 import { createK8sAuditFieldRegistry } from '../fields/plugins/index.js';
 import type { FieldRegistry } from '../fields/types.js';
@@ -12,7 +14,6 @@ import type { LoadedConfig } from './config/load.js';
 import type { ResolvedRulesFiles } from './config/rules-files.js';
 import type { PeregrineConfig, PluginConfig } from './config/types.js';
 import type { WatchTargets } from './config/watch.js';
-import { NotIntegratedError } from './errors.js';
 import type { AgentOptions, CliIO, OutputFormat } from './options.js';
 import { type CaptureOptions, captureCommand } from './commands/capture.js';
 import { type InspectOptions, inspectCommand } from './commands/inspect.js';
@@ -46,14 +47,16 @@ export async function listFields(request: {
   return 0;
 }
 
-/** `--list-events`: print the event table. Owner: scap event table (src/scap). */
-export async function listEvents(_request: { format: OutputFormat; io: CliIO }): Promise<number> {
-  throw new NotIntegratedError('--list-events', 'listEvents in src/cli/integration.ts');
+/** `--list-events`: print the event table as Falco does (src/agent/events-list.ts over src/scap). */
+export async function listEvents(request: { format: OutputFormat; io: CliIO }): Promise<number> {
+  request.io.out(formatEventList(request.format));
+  return 0;
 }
 
-/** `-i`: print the syscalls ignored unless base_syscalls.all is set. Owner: scap event table (src/scap). */
-export async function printIgnoredEvents(_io: CliIO): Promise<number> {
-  throw new NotIntegratedError('-i', 'printIgnoredEvents in src/cli/integration.ts');
+/** `-i`: print the syscalls ignored unless base_syscalls.all is set (src/agent/events-list.ts). */
+export async function printIgnoredEvents(io: CliIO): Promise<number> {
+  io.out(formatIgnoredEvents());
+  return 0;
 }
 
 /** `--rule-schema`: print the JSON schema of rules files. Owner: rules loader (`ruleSchemaCommand`, src/engine/rule-schema.ts). */
@@ -219,6 +222,8 @@ export interface AgentRunContext {
   loaded: LoadedConfig;
   /** Rules files to load, in order (from -r, else rules_files). */
   rules: ResolvedRulesFiles;
+  /** Event sources the configuration loads (rules are loaded for all of them), syscall first. */
+  loadedSources: string[];
   /** Event sources to run (after --enable-source / --disable-source). */
   enabledSources: string[];
   /** The flags as given (durationSeconds for -M, dryRun, verbose, ...). */
@@ -233,10 +238,18 @@ export interface AgentRunContext {
 /**
  * Runs the agent: load the rules, open the engine (replay, modern_ebpf, nodriver) and the outputs,
  * process events until the end of the capture, `-M` seconds, or a stop signal; with `dryRun`, stop
- * after loading everything. Returns the exit code. Owner: the event loop (lead).
+ * after loading everything. Returns the exit code. Owner: src/agent (the run action); a reload that
+ * changes event-source settings restarts the run with the new configuration, as Falco does.
  */
-export async function runAgent(_context: AgentRunContext): Promise<number> {
-  throw new NotIntegratedError('Running the agent', 'runAgent in src/cli/integration.ts');
+export async function runAgent(context: AgentRunContext): Promise<number> {
+  let ctx: AgentRunContext | undefined = context;
+  let exitCode = 0;
+  while (ctx !== undefined) {
+    const result = await new Agent(ctx).run();
+    exitCode = result.exitCode;
+    ctx = result.restart;
+  }
+  return exitCode;
 }
 
 /** `peregrine inspect`: src/cli/commands/inspect.ts (capture reader). */

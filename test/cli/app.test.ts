@@ -183,13 +183,6 @@ test('actions run in Falco\'s order: the first one asked for wins', async (t) =>
   assert.equal(badList.io.stderr, 'Error: Value for --list must be a valid source type\n');
 });
 
-test('features whose module is not connected say so and exit 1', async (t) => {
-  const { config } = setup(t);
-  const io = captureIO();
-  assert.equal(await runCli(['-c', config, '--list-events'], io), 1);
-  assert.equal(io.stderr, 'Error: --list-events is not available in this build yet (integration point: listEvents in src/cli/integration.ts)\n');
-});
-
 test('--list prints the fields of the configured sources (real field registries)', async (t) => {
   const { config } = setup(t, 'static_fields:\n  cluster: prod\n');
   const names = await run(['-c', config, '--list', 'syscall', '-N']);

@@ -48,7 +48,9 @@ function coerceSlot(container: ConfigMap | ConfigValue[], key: string | number, 
     return;
   }
   if (schema.type === 'array') {
-    if (typeof value !== 'object') {
+    // One item for a list: a scalar, or a map where the list holds maps (`-o
+    // append_output.suggested_output=false` builds `append_output: {suggested_output: false}`).
+    if (typeof value !== 'object' || (isConfigMap(value) && schema.items?.type === 'object')) {
       value = [value];
       holder[key] = value;
     }

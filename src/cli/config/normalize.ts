@@ -144,6 +144,16 @@ export function normalizeConfig(user: ConfigMap, origins: OriginTable): Normaliz
     }
   }
 
+  // Falco checks these when it reads the configuration, with these messages.
+  const threshold = asNumber(drops.threshold);
+  if (threshold < 0 || threshold > 1) {
+    problems.error(['syscall_event_drops', 'threshold'], 'syscall event drops threshold must be a double in the range [0, 1]');
+  }
+  if (asNumber(asMap(doc.syscall_event_timeouts).max_consecutives) === 0) {
+    problems.error(['syscall_event_timeouts', 'max_consecutives'],
+      'the maximum consecutive timeouts without an event must be an unsigned integer > 0');
+  }
+
   const syslog = asMap(doc.syslog_output);
   const libs = asMap(doc.libs_logger);
   const outputsQueue = asMap(doc.outputs_queue);

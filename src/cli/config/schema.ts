@@ -188,10 +188,12 @@ const CONFIG_PROPERTIES: Record<string, JsonSchema> = {
   }),
   output_timeout: int('Milliseconds an output may block before it is reported.', UNSIGNED),
   syscall_event_timeouts: map('Reporting stalls of the event stream.', {
-    max_consecutives: int('Consecutive empty reads before a notice.', { minimum: 1 }),
+    // 0 is refused when typing the configuration, with Falco's message.
+    max_consecutives: int('Consecutive empty reads before a notice.', UNSIGNED),
   }),
   syscall_event_drops: map('What to do when the kernel drops events.', {
-    threshold: num('Fraction of dropped events (0..1) that triggers the actions.', { minimum: 0, maximum: 1 }),
+    // The range is checked when typing the configuration, with Falco's message.
+    threshold: num('Fraction of dropped events (0..1) that triggers the actions.'),
     actions: list('Actions: ignore, log, alert, exit.', str('Action.', { enum: ['ignore', 'log', 'alert', 'exit'] })),
     rate: num('Notifications per second (token bucket).', UNSIGNED),
     max_burst: int('Notification burst.', UNSIGNED),
