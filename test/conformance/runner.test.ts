@@ -40,3 +40,16 @@ test('runner skips kinds that are not selected', () => {
   assert.equal(lines.at(-1), '0 passed, 0 failed, 4 skipped');
   assert.equal(status, 0);
 });
+
+test('without the reference corpus the runner skips with a message and succeeds', () => {
+  const r = spawnSync(process.execPath, [RUNNER], {
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, PEREGRINE_CORPUS: path.join(FIXTURES, 'no-such-corpus') },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^SKIP conformance: reference corpus not found at .*no-such-corpus/);
+});
+
+test('an explicit cases file that does not exist is an error', () => {
+  const { status } = runRunner('--cases', path.join(FIXTURES, 'missing.json'));
+  assert.equal(status, 2);
+});
