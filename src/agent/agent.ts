@@ -132,6 +132,8 @@ export class Agent {
   private outputs: OutputsHandle | undefined;
   private telemetry: Telemetry | undefined;
   private runners: SourceRunner[] = [];
+  /** The syscall source's producer, once open. */
+  private producer: SyscallEventProducer | undefined;
   private readonly dispatches: SourceDispatch<unknown>[] = [];
   private watcher: ConfigWatcher | undefined;
   private stopping = false;
@@ -318,7 +320,9 @@ export class Agent {
     // -M on a live run: a wall-clock limit (events of a quiet source would never reach it).
     const timer = !replay && durationS > 0 ? setTimeout(() => this.stopAll(), durationS * 1000) : undefined;
     await Promise.all(this.runners.map(async (runner) => {
+      const cpuStart = process.cpuUsage();
       const outcome = await runner.run();
+      if (this.ctx.options.verbose) process.stderr.write(this.verboseReport(runner.name, replay, process.cpuUsage(cpuStart)));
       const report = runner.stopReport?.();
       if (report !== undefined) process.stderr.write(report);
       if (outcome.error !== undefined) fail(outcome.error);
@@ -327,6 +331,18 @@ export class Agent {
     // Falco honours -M on a capture too: once the events are consumed, it waits out the duration.
     if (replay && durationS > 0 && !this.stopping && error === undefined) await this.interruptibleSleep(durationS * 1000);
     return error;
+  }
+
+  /** What Falco prints with -v when a source stops: driver counters, then time and event counts. */
+  private verboseReport(source: string, replay: boolean, cpu: NodeJS.CpuUsage): string {
+    let out = '';
+    const kernel = source === 'syscall' && !replay ? this.producer?.captureCounters() : undefined;
+    if (kernel !== undefined) out += `Driver Events:${kernel.n_evts}\nDriver Drops:${kernel.n_drops}\n`;
+    // Falco measures the processor time of the loop (clock()).
+    const seconds = (cpu.user + cpu.system) / 1e6;
+    const events = this.metrics.source(source).events;
+    const eps = seconds > 0 ? events / seconds : 0;
+    return out + `${replay ? '' : `(${source}) `}Elapsed time: ${seconds.toFixed(3)}, Captured Events: ${events}, ${eps.toFixed(2)} eps\n`;
   }
 
   private async openSource(source: string): Promise<SourceRunner> {
@@ -354,6 +370,7 @@ export class Agent {
       log.info(`One ring buffer every '${config.engine.modern_ebpf.cpus_for_each_buffer}' CPUs.`);
       producer = await this.openLive(config, this.rules.ruleset.forSource('syscall')?.enabledCodes() ?? new Set());
     }
+    this.producer = producer;
     this.metrics.setStateCountersProvider(() => producer.stateCounters());
     this.metrics.setKernelCountersProvider(() => {
       const c = producer.captureCounters();

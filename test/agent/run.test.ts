@@ -50,7 +50,7 @@ test('a replay prints Falco\'s log lines, text alerts in event order and the exi
   assert.match(r.stderr, /: Peregrine initialized with configuration files:\n.*config\.yaml \| schema validation: ok\n/);
   assert.match(r.stderr, new RegExp(`: Loading rules from:\n.*:    ${rules.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\| schema validation: ok\n`));
   assert.match(r.stderr, /: Replaying events from the capture file: .*cat_write\.scap\n/);
-  assert.match(r.stderr, /Syscall event drop monitoring:\n   - event drop detected: 0 occurrences\n   - num times actions taken: 0\n/);
+  assert.match(r.stderr, /Syscall event drop monitoring:\n {3}- event drop detected: 0 occurrences\n {3}- num times actions taken: 0\n/);
   const alerts = r.stdout.split('\n').filter((l) => / (Warning|Error|Informational) /.test(l));
   // rule_matching first: the cat opens go to open_from_cat (first in load order), not any_open;
   // the suggested container fields are appended (Falco 0.44's default append_output).
@@ -111,7 +111,7 @@ test('rule_matching: all reports every matching rule of an event', async (t) => 
   const r = await runPeregrine(['-c', testConfig(dir, 'rule_matching: all'), '-r', rules, ...replayArgs(corpusPath(CAT_WRITE))]);
   assert.equal(r.code, 0, r.stderr);
   const summary = summaryOf(r.stdout);
-  assert.match(summary, /^   open_from_cat: 4$/m);
+  assert.match(summary, /^ {3}open_from_cat: 4$/m);
   // any_open sees the cat opens too, plus the other opens of the capture.
   const anyOpen = Number(/^ {3}any_open: (\d+)$/m.exec(summary)?.[1]);
   assert.ok(anyOpen >= 4, summary);
@@ -127,7 +127,7 @@ test('rules: selections by name (wildcards) and tag apply in order; priority lea
     '-o', 'rules[].disable.rule=*', '-o', 'rules[].enable.tag=process']);
   assert.equal(byTag.code, 0, byTag.stderr);
   assert.match(byTag.stderr, /Disabling rules with name: \*\n.*Enabling rules with tag: process\n/);
-  assert.match(summaryOf(byTag.stdout), /^Events detected: 1\n[^]*   cat_exec: 1\n$/);
+  assert.match(summaryOf(byTag.stdout), /^Events detected: 1\n[^]* {3}cat_exec: 1\n$/);
 
   const byName = await runPeregrine(['-c', testConfig(dir), '-r', rules, ...capture, '-o', 'rules[].disable.rule=open_*']);
   const summary = summaryOf(byName.stdout);
