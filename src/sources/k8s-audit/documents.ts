@@ -81,7 +81,7 @@ export class DocumentSplitter {
         this.clearPending();
         this.startLine(text, number);
       } else {
-        this.failPending('incomplete JSON document (a new document starts before it ends)', { text, number });
+        this.failPending('invalid JSON: the document is cut short (the next line starts a new one)', { text, number });
       }
       return;
     }
@@ -93,7 +93,7 @@ export class DocumentSplitter {
     this.pending.push({ text, number });
     this.pendingBytes += text.length + 1;
     if (this.scanner.inString) {
-      this.failPending('unterminated string in a JSON document');
+      this.failPending('invalid JSON: unterminated string');
       return;
     }
     if (this.scanner.depth > 0) {
@@ -114,7 +114,7 @@ export class DocumentSplitter {
   /** The input ended: a pending document is incomplete. */
   end(): void {
     if (this.skipping) this.clearPending();
-    if (this.pending.length > 0) this.failPending('incomplete JSON document at the end of the input');
+    if (this.pending.length > 0) this.failPending('invalid JSON: incomplete document at the end of the input');
   }
 
   private startLine(text: string, number: number): void {
