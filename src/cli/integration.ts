@@ -16,7 +16,10 @@ import { NotIntegratedError, UserError } from './errors.js';
 import type { AgentOptions, CliIO, OutputFormat } from './options.js';
 import { type CaptureOptions, captureCommand } from './commands/capture.js';
 import { type InspectOptions, inspectCommand } from './commands/inspect.js';
-import { validateCommand } from './commands/validate.js';
+import {
+  builtinRulesEnvironment, describeCommand, ruleSchemaCommand, validateCommand, type RulesEnvironment,
+} from './commands/validate.js';
+import type { ExtraOutputField, ExtraOutputFormat } from '../engine/loader/index.js';
 
 
 /**
@@ -55,8 +58,8 @@ export async function printIgnoredEvents(_io: CliIO): Promise<number> {
 }
 
 /** `--rule-schema`: print the JSON schema of rules files. Owner: rules loader (`ruleSchemaCommand`, src/engine/rule-schema.ts). */
-export async function printRuleSchema(_io: CliIO): Promise<number> {
-  throw new NotIntegratedError('--rule-schema', 'printRuleSchema in src/cli/integration.ts');
+export async function printRuleSchema(io: CliIO): Promise<number> {
+  return ruleSchemaCommand(io);
 }
 
 /**
@@ -75,14 +78,22 @@ export async function validateRules(request: {
   config: PeregrineConfig;
   io: CliIO;
 }): Promise<number> {
-  return validateCommand({ files: request.files, json: request.json });
+  return validateCommand({
+    files: request.files,
+    json: request.json,
+    describeAll: request.describeAll,
+    ...(request.describeRule !== undefined ? { describeRule: request.describeRule } : {}),
+    stopAtPluginRequirements: request.stopAtPluginRequirements,
+    environment: rulesEnvironment(request.config),
+    io: request.io,
+  });
 }
 
 /**
  * `-L` (every rule) and `-l RULE`: load the rules files as the agent would and describe them.
  * Owner: src/engine/describe.ts via `describeCommand` of src/cli/commands/validate.ts (rules branch).
  */
-export async function describeRules(_request: {
+export async function describeRules(request: {
   /** Rules files in load order (directories already expanded). */
   rulesFiles: string[];
   /** Only this rule; undefined for all (with lists and macros in JSON). */
@@ -92,7 +103,39 @@ export async function describeRules(_request: {
   config: PeregrineConfig;
   io: CliIO;
 }): Promise<number> {
-  throw new NotIntegratedError('-L/-l', 'describeRules in src/cli/integration.ts');
+  return describeCommand({
+    rulesPaths: request.rulesFiles,
+    ...(request.rule !== undefined ? { rule: request.rule } : {}),
+    format: request.format,
+    environment: rulesEnvironment(request.config),
+    io: request.io,
+  });
+}
+
+/**
+ * What rules are loaded against under this configuration: the event sources it enables (with
+ * `static_fields`) and `append_output` (formats appended to outputs, extra output fields).
+ */
+export function rulesEnvironment(config: PeregrineConfig): RulesEnvironment {
+  const extraOutputFormats: ExtraOutputFormat[] = [];
+  const extraOutputFields: ExtraOutputField[] = [];
+  for (const entry of config.append_output) {
+    const match = {
+      ...(entry.match.source !== undefined ? { source: entry.match.source } : {}),
+      tags: entry.match.tags,
+      ...(entry.match.rule !== undefined ? { rule: entry.match.rule } : {}),
+    };
+    if (entry.extra_output) extraOutputFormats.push({ format: entry.extra_output, ...match });
+    for (const field of entry.extra_fields) {
+      extraOutputFields.push({ key: field.name, format: field.format ?? field.name, raw: field.format === undefined, ...match });
+    }
+  }
+  return builtinRulesEnvironment({
+    sources: eventSources(config),
+    staticFields: config.static_fields,
+    extraOutputFormats,
+    extraOutputFields,
+  });
 }
 
 /**
