@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DocumentSplitter, type DocumentItem } from '../../src/sources/k8s-audit/documents.js';
 import { K8sAuditStream } from '../../src/sources/k8s-audit/event.js';
-import { NOT_AUDIT_MESSAGE, parseAuditPayload, parseRfc3339Nano } from '../../src/sources/k8s-audit/parse.js';
+import { compactJsonSize, NOT_AUDIT_MESSAGE, parseAuditPayload, parseRfc3339Nano } from '../../src/sources/k8s-audit/parse.js';
 
 const stream = new K8sAuditStream('h');
 const event = (id: string, extra: object = {}) => ({ kind: 'Event', auditID: id, stageTimestamp: '2024-01-02T03:04:05.000006Z', ...extra });
@@ -77,6 +77,17 @@ test('maxEventSize: larger events are refused by their compact size, the others 
   const wideBytes = Buffer.byteLength(JSON.stringify(wide));
   assert.deepEqual(reasons(wide, wideBytes - 1), ['event_too_large']);
   assert.deepEqual(reasons(wide, wideBytes), []);
+});
+
+test('event sizes are computed exactly as the bytes of the compact JSON text', () => {
+  const values = [
+    null, true, false, 0, -1.5, 1e21, 123456789012, '', 'plain', 'quote " backslash \\ slash /', 'tab\tnew\nline\u0001\u001f',
+    'é ü 中文 🚀', '\ud800 lone', 'end \udc00', [], {}, [1, [2, [3]]], { a: { 'key "q"': ['x', null, { é: 'ü' }] } },
+    JSON.parse(JSON.stringify({ kind: 'Event', annotations: { 'authorization.k8s.io/reason': 'RBAC: allowed by "x"' } })),
+  ];
+  for (const v of values) assert.equal(compactJsonSize(v), Buffer.byteLength(JSON.stringify(v)), JSON.stringify(v));
+  // Counting stops past the limit.
+  assert.ok(compactJsonSize({ a: 'x'.repeat(1000), b: 'y'.repeat(1000) }, 10) > 10);
 });
 
 function split(lines: string[], maxBytes = 1 << 20): DocumentItem[] {

@@ -48,26 +48,47 @@ class LineAssembler {
   }
 }
 
-/** Reads a whole file as batches of lines (one batch per read chunk). */
+/**
+ * Reads a whole file as batches of lines (one batch per read chunk). Lines are cut at `\n` bytes
+ * and decoded one by one (a `\n` byte never occurs inside a multi-byte UTF-8 character), which
+ * avoids decoding each chunk into one large string first.
+ */
 export async function* readFileLines(file: string, stopped: () => boolean = () => false): AsyncGenerator<LineBatch> {
   const stream = createReadStream(file, { highWaterMark: 1 << 20 });
-  const decoder = new StringDecoder('utf8');
-  const assembler = new LineAssembler();
+  /** The start of a line that continues in the next chunk. */
+  let carry: Buffer | undefined;
   let next = 1;
   try {
-    for await (const chunk of stream) {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (stopped()) return;
-      const lines = assembler.feed(decoder.write(chunk as Buffer));
+      const lines: string[] = [];
+      let start = 0;
+      for (;;) {
+        const newline = chunk.indexOf(0x0a, start);
+        if (newline < 0) break;
+        if (carry !== undefined) {
+          lines.push(decodeLine(Buffer.concat([carry, chunk.subarray(0, newline)]), 0, carry.length + newline));
+          carry = undefined;
+        } else {
+          lines.push(decodeLine(chunk, start, newline));
+        }
+        start = newline + 1;
+      }
+      if (start < chunk.length) carry = carry === undefined ? Buffer.from(chunk.subarray(start)) : Buffer.concat([carry, chunk.subarray(start)]);
       if (lines.length > 0) {
         yield { lines, firstLine: next };
         next += lines.length;
       }
     }
-    const last = assembler.rest() + decoder.end();
-    if (last !== '') yield { lines: [last], firstLine: next };
+    if (carry !== undefined && carry.length > 0) yield { lines: [decodeLine(carry, 0, carry.length)], firstLine: next };
   } finally {
     stream.destroy();
   }
+}
+
+/** The text of bytes start..end, without a final `\r`. */
+function decodeLine(buffer: Buffer, start: number, end: number): string {
+  return buffer.toString('utf8', start, end > start && buffer[end - 1] === 0x0d ? end - 1 : end);
 }
 
 /**

@@ -114,19 +114,67 @@ function single(item: Json, ctx: CollectContext): void {
     result.problems.push({ reason: 'invalid_timestamp', message: `invalid stageTimestamp ${JSON.stringify(stamp)}${auditIdSuffix(item)}` });
     return;
   }
-  let text: string | undefined;
   if (ctx.checkSizes) {
-    text = JSON.stringify(item);
-    const size = Buffer.byteLength(text);
+    const size = compactJsonSize(item, ctx.maxEventSize);
     if (size > ctx.maxEventSize) {
+      // The exact size, for the message (rare: only for refused events).
+      const exact = Buffer.byteLength(JSON.stringify(item));
       result.problems.push({
         reason: 'event_too_large',
-        message: `event larger than maxEventSize: size=${size} (maxEventSize=${ctx.maxEventSize})${auditIdSuffix(item)}`,
+        message: `event larger than maxEventSize: size=${exact} (maxEventSize=${ctx.maxEventSize})${auditIdSuffix(item)}`,
       });
       return;
     }
   }
-  result.events.push(new K8sAuditEvent(item, ts, ctx.stream, text));
+  result.events.push(new K8sAuditEvent(item, ts, ctx.stream));
+}
+
+/** Strings JSON.stringify writes as they are, one byte per character in UTF-8. */
+const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Bytes of a string in compact JSON (quotes and escapes included), in UTF-8. */
+function jsonStringSize(text: string): number {
+  if (PLAIN_ASCII.test(text)) return text.length + 2;
+  let size = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) size += c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 2 : 6;
+    else if (c === 0x22 || c === 0x5c) size += 2;
+    else if (c < 0x80) size += 1;
+    else if (c < 0x800) size += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      size += 4;
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) size += 6; // a lone surrogate is written \uXXXX
+    else size += 3;
+  }
+  return size;
+}
+
+/**
+ * The UTF-8 size of JSON.stringify(value) (the event data the plugin measures), computed without
+ * building the text; stops counting once past `limit` (the result is then only known to exceed it).
+ */
+export function compactJsonSize(value: Json, limit = Infinity): number {
+  if (value === null) return 4;
+  switch (typeof value) {
+    case 'string': return jsonStringSize(value);
+    case 'number': return Number.isFinite(value) ? String(value).length : 4;
+    case 'boolean': return value ? 4 : 5;
+  }
+  let size = 2;
+  if (Array.isArray(value)) {
+    const items = value as readonly Json[];
+    for (let i = 0; i < items.length && size <= limit; i++) size += (i > 0 ? 1 : 0) + compactJsonSize(items[i]!, limit - size);
+    return size;
+  }
+  let first = true;
+  for (const key in value as JsonObject) {
+    size += (first ? 0 : 1) + jsonStringSize(key) + 1 + compactJsonSize((value as JsonObject)[key]!, limit - size);
+    first = false;
+    if (size > limit) break;
+  }
+  return size;
 }
 
 function auditIdSuffix(item: JsonObject): string {
@@ -153,21 +201,34 @@ function daysIn(month: number, year: number): number {
 export function parseRfc3339Nano(text: string): bigint | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const hour = +m[4]!;
+  const minute = +m[5]!;
+  const second = +m[6]!;
   if (month < 1 || month > 12 || day < 1 || day > daysIn(month, year)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetSeconds = 0;
   if (m[8] !== 'Z') {
-    const zoneHours = Number(m[10]);
-    const zoneMinutes = Number(m[11]);
+    const zoneHours = +m[10]!;
+    const zoneMinutes = +m[11]!;
     if (zoneHours > 24 || zoneMinutes > 59) return undefined;
     offsetSeconds = (m[9] === '-' ? -1 : 1) * (zoneHours * 3600 + zoneMinutes * 60);
   }
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
-  const seconds = BigInt(date.getTime() / 1000 - offsetSeconds);
-  const nanos = BigInt((m[7] ?? '').slice(0, 9).padEnd(9, '0'));
-  const ts = seconds * 1_000_000_000n + nanos;
-  return ts < 0n ? undefined : ts;
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+  if (seconds < 0) return undefined;
+  const fraction = m[7];
+  const nanos = fraction === undefined ? 0 : +(fraction.length >= 9 ? fraction.slice(0, 9) : fraction.padEnd(9, '0'));
+  return BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's algorithm). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
