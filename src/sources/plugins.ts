@@ -93,6 +93,13 @@ export interface PluginSettings {
 /** A plugin problem Falco would stop on; the message is Falco's where Falco has one. */
 export class PluginError extends Error {}
 
+function notProvided(settings: Pick<PluginSettings, 'name' | 'library_path'>): PluginError {
+  return new PluginError(
+    `cannot load plugin '${settings.name}' (${settings.library_path}): Peregrine loads no plugin libraries, and ` +
+    `'${settings.name}' is not one of the plugins it provides (${BUILTIN_PLUGINS.map((p) => p.name).join(', ')})`,
+  );
+}
+
 /** The built-in plugin a configuration entry stands for: by name, else by library file name. */
 export function builtinPluginFor(settings: Pick<PluginSettings, 'name' | 'library_path'>): BuiltinPlugin | undefined {
   const byName = BUILTIN_PLUGINS.find((p) => p.name === settings.name);
@@ -149,12 +156,7 @@ export class LoadedPlugins {
     const loaded: LoadedPlugin[] = [];
     for (const settings of entries) {
       const plugin = builtinPluginFor(settings);
-      if (plugin === undefined) {
-        throw new PluginError(
-          `cannot load plugin '${settings.name}' (${settings.library_path}): Peregrine loads no plugin libraries, and ` +
-          `'${settings.name}' is not one of the plugins it provides (${BUILTIN_PLUGINS.map((p) => p.name).join(', ')})`,
-        );
-      }
+      if (plugin === undefined) throw notProvided(settings);
       for (const other of loaded) {
         if (other.plugin.name === plugin.name) throw new PluginError(`found another plugin with name ${plugin.name}. Aborting.`);
         if (plugin.eventSource && other.plugin.eventSource?.id === plugin.eventSource.id) {
@@ -300,9 +302,7 @@ export function formatPluginInfo(plugin: BuiltinPlugin): string {
 export function formatPluginList(entries: readonly PluginSettings[]): string {
   const described = entries.map((entry) => {
     const plugin = builtinPluginFor(entry);
-    if (plugin === undefined) {
-      throw new PluginError(`cannot load plugin '${entry.name}' (${entry.library_path}): Peregrine does not provide it`);
-    }
+    if (plugin === undefined) throw notProvided(entry);
     return formatPluginInfo(plugin) + '\n';
   });
   return `${entries.length} Plugins Loaded:\n\n${described.join('')}\n`;
@@ -314,7 +314,7 @@ export function formatPluginList(entries: readonly PluginSettings[]): string {
  */
 export function formatPluginDetails(entry: PluginSettings): string {
   const plugin = builtinPluginFor(entry);
-  if (plugin === undefined) throw new PluginError(`cannot load plugin '${entry.name}' (${entry.library_path}): Peregrine does not provide it`);
+  if (plugin === undefined) throw notProvided(entry);
   let text = formatPluginInfo(plugin) + '\n';
   text += plugin.initSchema !== undefined
     ? `Init config schema type: JSON\n${JSON.stringify(plugin.initSchema)}\n\n`

@@ -218,7 +218,7 @@ test('--list-plugins and --plugin-info describe the configured plugins as Falco 
   assert.match(info.io.stdout, /^Name: json\n[\s\S]*Init config schema type: JSON\n/);
   const unsupported = await run(['-c', config, '--plugin-info', 'cloudtrail']);
   assert.equal(unsupported.code, 1);
-  assert.match(unsupported.io.stderr, /^Error: cannot load plugin 'cloudtrail' \(libcloudtrail\.so\): Peregrine does not provide it\n$/);
+  assert.match(unsupported.io.stderr, /^Error: cannot load plugin 'cloudtrail' \(libcloudtrail\.so\): Peregrine loads no plugin libraries, and 'cloudtrail' is not one of the plugins it provides \(container, k8saudit, json\)\n$/);
   const unknown = await run(['-c', config, '--plugin-info', 'okta']);
   assert.equal(unknown.io.stderr, "Error: No plugin named or with library_path 'okta' in the configuration (plugins:)\n");
   // A loaded source plugin adds its event source.

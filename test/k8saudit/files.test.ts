@@ -175,3 +175,16 @@ test('file://: follows from the end, through partial lines, truncation and rotat
   }
   assert.deepEqual(await readAll(source), [], 'the iterator ends after stop()');
 });
+
+test('file://: a file that does not exist yet is read from its start once created', async () => {
+  const tmp = tempDir('peregrine-k8saudit-');
+  const file = path.join(tmp.dir, 'later.log');
+  const source = await K8sAuditSource.open({ openParams: `file://${file}` });
+  try {
+    writeFileSync(file, `${line('first')}\n${line('second')}\n`);
+    assert.deepEqual((await take(source, 2)).map((e) => e.get('auditID')), ['first', 'second']);
+  } finally {
+    await source.stop();
+    tmp.cleanup();
+  }
+});

@@ -6,9 +6,10 @@
 // - a value's text is the string itself for strings, and compact JSON for everything else
 //   (`true`, `201`, `{"a":1}`), which is how lists of objects print (`ka.req.role.rules`).
 //
-// Departure: fastjson keeps the number text of the input (`1.50` stays `1.50`); JSON.parse turns
+// Departures: fastjson keeps the number text of the input (`1.50` stays `1.50`); JSON.parse turns
 // numbers into doubles, so such a number prints as `1.5`. Audit events carry integers only in
-// the places rules read (codes, uids, ports), where both agree.
+// the places rules read (codes, uids, ports), where both agree. With a key repeated in one object,
+// fastjson finds the first and JSON.parse keeps the last; the API server never repeats keys.
 
 /** A parsed JSON value: what JSON.parse returns. */
 export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
