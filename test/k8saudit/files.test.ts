@@ -188,3 +188,22 @@ test('file://: a file that does not exist yet is read from its start once create
     tmp.cleanup();
   }
 });
+
+test('file://: reading waits while the consumer is behind (backpressure)', async () => {
+  const tmp = tempDir('peregrine-k8saudit-');
+  const file = path.join(tmp.dir, 'audit.log');
+  writeFileSync(file, '');
+  const source = await K8sAuditSource.open({ openParams: `file://${file}`, queueLimit: 1 });
+  try {
+    appendFileSync(file, Array.from({ length: 5 }, (_, i) => `${line(`a${i}`)}\n`).join(''));
+    await waitFor('the first batch', () => source.pending === 5);
+    appendFileSync(file, Array.from({ length: 5 }, (_, i) => `${line(`b${i}`)}\n`).join(''));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(source.pending, 5, 'the second batch waits until there is room');
+    assert.deepEqual((await take(source, 10)).map((e) => e.get('auditID')),
+      ['a0', 'a1', 'a2', 'a3', 'a4', 'b0', 'b1', 'b2', 'b3', 'b4']);
+  } finally {
+    await source.stop();
+    tmp.cleanup();
+  }
+});

@@ -118,7 +118,8 @@ export interface FollowedLines {
 }
 
 export interface FollowerEvents {
-  lines(batch: FollowedLines): void;
+  /** New complete lines; reading resumes when the returned promise settles (backpressure). */
+  lines(batch: FollowedLines): Promise<void> | void;
   /** Something worth a log line (rotation, truncation, read errors). */
   notice(message: string, level: 'info' | 'warning' | 'error'): void;
 }
@@ -220,7 +221,7 @@ export class FileFollower {
     if (this.handle !== undefined && (current === undefined || current.ino !== this.inode)) {
       // Rotated or removed: finish what was written to the old file, then let it go.
       await this.drain();
-      this.flushPartial();
+      await this.flushPartial();
       await this.closeHandle();
       if (current !== undefined) this.events.notice(`${this.file} was replaced; reading the new file from its start`, 'info');
     }
@@ -250,13 +251,13 @@ export class FileFollower {
       if (this.stopped) return;
       const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, this.offset);
       if (bytesRead === 0) return;
-      this.deliver(buffer.subarray(0, bytesRead));
       this.offset += bytesRead;
+      await this.deliver(buffer.subarray(0, bytesRead));
     }
   }
 
   /** Splits a chunk into lines, keeping track of each line's byte offset in the file. */
-  private deliver(chunk: Buffer): void {
+  private async deliver(chunk: Buffer): Promise<void> {
     const lines = this.assembler.feedRaw(this.decoder.write(chunk));
     if (lines.length === 0) return;
     const offsets: number[] = [];
@@ -267,12 +268,12 @@ export class FileFollower {
       lines[i] = stripCr(lines[i]!);
     }
     this.partialStart = at;
-    this.events.lines({ lines, offsets });
+    await this.events.lines({ lines, offsets });
   }
 
   /** A last line without its newline, when the file it belongs to goes away. */
-  private flushPartial(): void {
+  private async flushPartial(): Promise<void> {
     const rest = this.assembler.rest() + this.decoder.end();
-    if (rest !== '') this.events.lines({ lines: [rest], offsets: [this.partialStart] });
+    if (rest !== '') await this.events.lines({ lines: [rest], offsets: [this.partialStart] });
   }
 }

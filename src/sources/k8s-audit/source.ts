@@ -65,6 +65,9 @@ export class K8sAuditSource implements OpenedPluginSource<K8sAuditEvent> {
   private readonly queue: EventQueue<K8sAuditEvent>;
   private webhook: K8sAuditWebhook | undefined;
   private follower: FileFollower | undefined;
+  /** Follow mode: the followed file, and the lines not yet forming a document. */
+  private followedPath = '';
+  private followSplitter: DocumentSplitter | undefined;
 
   private constructor(readonly target: K8sAuditOpenTarget, options: K8sAuditSourceOptions) {
     this.config = { ...K8SAUDIT_INIT_DEFAULTS, ...definedOnly(options.initConfig ?? {}) };
@@ -144,6 +147,8 @@ export class K8sAuditSource implements OpenedPluginSource<K8sAuditEvent> {
         return;
       }
       case 'follow': {
+        this.followedPath = target.path;
+        this.followSplitter = new DocumentSplitter((item) => this.followedItem(item), this.config.webhookMaxBatchSize);
         const follower = new FileFollower(target.path, {
           lines: (batch) => this.followedLines(batch),
           notice: (message, level) => log[level](`k8saudit: ${message}`),
@@ -154,7 +159,6 @@ export class K8sAuditSource implements OpenedPluginSource<K8sAuditEvent> {
           throw new K8sAuditOpenError(`cannot follow '${target.path}': ${systemReason(err)}`);
         }
         this.follower = follower;
-        this.followSplitter = new DocumentSplitter((item) => this.followedItem(item), this.config.webhookMaxBatchSize);
         log.info(`k8saudit: following ${target.path} for new audit events`);
         return;
       }
@@ -216,8 +220,6 @@ export class K8sAuditSource implements OpenedPluginSource<K8sAuditEvent> {
 
   // ------------------------------------------------------------------ follow mode
 
-  private followSplitter: DocumentSplitter | undefined;
-
   private async followedLines(batch: FollowedLines): Promise<void> {
     for (let i = 0; i < batch.lines.length; i++) this.followSplitter!.push(batch.lines[i]!, batch.offsets[i]!);
     await this.queue.waitForRoom();
@@ -225,7 +227,7 @@ export class K8sAuditSource implements OpenedPluginSource<K8sAuditEvent> {
 
   private followedItem(item: DocumentItem): void {
     this.inputs++;
-    const where = `${(this.target as { path: string }).path} at byte ${item.firstLine}`;
+    const where = `${this.followedPath} at byte ${item.firstLine}`;
     if (item.kind === 'error') {
       this.refuse('invalid_json', item.message, where);
       return;

@@ -47,6 +47,8 @@ const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']
 export class K8sAuditWebhook {
   private app: FastifyInstance | undefined;
   private requestCount = 0;
+  /** Sequence numbers of requests, for log lines. */
+  private readonly requestNumbers = new WeakMap<FastifyRequest, number>();
   private bound: { address: string; port: number } | undefined;
 
   constructor(private readonly options: WebhookOptions) {}
@@ -145,9 +147,9 @@ export class K8sAuditWebhook {
 
   /** Names a request in logs: `webhook request #12 from 10.0.0.3`. */
   private origin(request: FastifyRequest): string {
-    const seq = (request as FastifyRequest & { auditSeq?: number });
-    if (seq.auditSeq === undefined) seq.auditSeq = ++this.requestCount;
-    return `webhook request #${seq.auditSeq} from ${request.ip}`;
+    let number = this.requestNumbers.get(request);
+    if (number === undefined) this.requestNumbers.set(request, (number = ++this.requestCount));
+    return `webhook request #${number} from ${request.ip}`;
   }
 
   private tlsOptions(file: string): { key: string; cert: string } {
