@@ -447,8 +447,9 @@ int main(int argc, char **argv)
 	struct utsname u;
 	uname(&u);
 	fprintf(stderr,
-		"{\"type\":\"ready\",\"pid\":%d,\"kernel\":\"%s\",\"threads\":%d,\"ring_mb\":%u,\"startup_ms\":%.1f}\n",
-		getpid(), u.release, threads < 0 ? 0 : threads, opt.ring_mb, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+		"{\"type\":\"ready\",\"pid\":%d,\"kernel\":\"%s\",\"ncpus\":%d,\"threads\":%d,\"ring_mb\":%u,"
+		"\"startup_ms\":%.1f}\n",
+		getpid(), u.release, libbpf_num_possible_cpus(), threads < 0 ? 0 : threads, opt.ring_mb, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	fflush(stderr);
 
 	int rc = 0;

@@ -477,8 +477,7 @@ HANDLER(sys_exit_path)
 		END(CLASS_FILE);
 	}
 	case NR_mkdirat:
-	case NR_fchmodat:
-	case NR_fchmodat2: {
+	case NR_fchmodat: {
 		BEGIN(nr == NR_mkdirat ? PPME_SYSCALL_MKDIRAT_X : PPME_SYSCALL_FCHMODAT_X, 4);
 		put_s64(s, ret);
 		put_s64(s, dirfd_arg(regs, 0));

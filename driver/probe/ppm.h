@@ -222,6 +222,5 @@
 #define NR_close_range 436
 #define NR_openat2 437
 #define NR_pidfd_getfd 438
-#define NR_fchmodat2 452
 
 #include "ppm_flags.h"

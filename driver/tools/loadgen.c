@@ -7,6 +7,7 @@
  *   forkexec N PROG      N x (fork, execve PROG in the child, wait)
  *   closebad N           N x close(-1): the cheapest syscall that still yields an event
  *   getppid N            N x getppid(): a syscall no rule needs
+ *   closebad-per-line N  N x close(-1) for every line read on stdin, until its end
  *   actions DIR PORT     the scenario of the driver tests (see below); prints what it did as JSON
  *   sleep MS             sleeps, then exits with status 0
  *   exit CODE            exits with status CODE
@@ -124,6 +125,15 @@ int main(int argc, char **argv)
 		long n = count(argv[2]);
 		for (long i = 0; i < n; i++)
 			syscall(SYS_close, -1);
+	} else if (!strcmp(mode, "closebad-per-line")) {
+		long n = count(argv[2]);
+		char line[256];
+		while (fgets(line, sizeof(line), stdin)) {
+			for (long i = 0; i < n; i++)
+				syscall(SYS_close, -1);
+			printf("done\n");
+			fflush(stdout);
+		}
 	} else if (!strcmp(mode, "getppid")) {
 		long n = count(argv[2]);
 		for (long i = 0; i < n; i++)

@@ -4,8 +4,8 @@
 // libsinsp tracks (the events flagged EF_MODIFIES_STATE plus the syscalls flagged UF_NEVER_DROP, i.e.
 // libsinsp's `sinsp_state_sc_set()`), and the event names (`evt.type` values) that map to it.
 // Facts taken from falcosecurity/libs 0.25.4 (driver/event_table.c, driver/syscall_table.c,
-// userspace/libscap/linux/scap_ppm_sc.c); a syscall without an event name of its own is reported as a
-// generic `syscall` event whose evt.type is the syscall name.
+// driver/syscall_compat_x86_64.h, userspace/libscap/linux/scap_ppm_sc.c); a syscall without an
+// event name of its own is reported as a generic `syscall` event whose evt.type is its name.
 //
 // This text is also read by driver/tools/gen-syscall-table.mjs, which turns it into the loader's
 // C table, so the Node side and the driver share one list. Format, one syscall per line:
@@ -63,7 +63,7 @@ settimeofday 48 164 other 0 -
 symlink 49 88 file 0 symlink
 lstat 50 6 file 0 lstat
 readlink 51 89 other 0 -
-uselib 52 134 other 0 -
+uselib 52 -1 other 0 -
 swapon 53 167 other 0 -
 reboot 54 169 other 0 -
 mmap 55 9 memory 0 mmap
@@ -383,20 +383,20 @@ set_mempolicy 368 238 other 0 -
 io_pgetevents 369 333 other 0 -
 set_mempolicy_home_node 370 450 other 0 -
 semtimedop 371 220 other 0 -
-get_kernel_syms 372 177 other 0 -
+get_kernel_syms 372 -1 other 0 -
 readahead 373 187 other 0 -
 futex_waitv 374 449 other 0 -
-getpmsg 375 181 other 0 -
+getpmsg 375 -1 other 0 -
 name_to_handle_at 376 303 other 0 -
 process_mrelease 377 448 other 0 -
-nfsservctl 378 180 other 0 -
+nfsservctl 378 -1 other 0 -
 epoll_wait_old 379 215 other 0 -
 rseq 380 334 other 0 -
-create_module 381 174 other 0 -
+create_module 381 -1 other 0 -
 sched_getattr 383 315 other 0 -
 faccessat2 384 439 other 0 -
-_sysctl 385 156 other 0 -
-query_module 386 178 other 0 -
+_sysctl 385 -1 other 0 -
+query_module 386 -1 other 0 -
 get_mempolicy 387 239 other 0 -
 sync_file_range 388 277 other 0 -
 process_madvise 389 440 other 0 -
@@ -422,14 +422,14 @@ idle 408 -1 other 0 -
 s390_runtime_instr 409 -1 other 0 -
 sigreturn 410 -1 other 0 -
 s390_guarded_storage 411 -1 other 0 -
-cachestat 412 -1 other 0 -
-fchmodat2 413 -1 other 0 -
-map_shadow_stack 414 -1 other 0 -
+cachestat 412 451 other 0 -
+fchmodat2 413 452 other 0 -
+map_shadow_stack 414 453 other 0 -
 riscv_flush_icache 415 -1 other 0 -
 riscv_hwprobe 416 -1 other 0 -
-futex_wake 417 -1 other 0 -
-futex_requeue 418 -1 other 0 -
-futex_wait 419 -1 other 0 -
+futex_wake 417 454 other 0 -
+futex_requeue 418 456 other 0 -
+futex_wait 419 455 other 0 -
 oldstat 420 -1 other 0 -
 switch_endian 421 -1 other 0 -
 multiplexer 422 -1 other 0 -
@@ -447,21 +447,77 @@ vm86 433 -1 other 0 -
 oldolduname 434 -1 other 0 -
 subpage_prot 435 -1 other 0 -
 pciconfig_iobase 436 -1 other 0 -
-listmount 437 -1 other 0 -
-statmount 438 -1 other 0 -
-lsm_get_self_attr 439 -1 other 0 -
-lsm_set_self_attr 440 -1 other 0 -
-lsm_list_modules 441 -1 other 0 -
-mseal 442 -1 other 0 -
-uretprobe 443 -1 other 0 -
-removexattrat 444 -1 other 0 -
-listxattrat 445 -1 other 0 -
-getxattrat 446 -1 other 0 -
-setxattrat 447 -1 other 0 -
-open_tree_attr 448 -1 other 0 -
-file_getattr 449 -1 other 0 -
-file_setattr 450 -1 other 0 -
-listns 451 -1 other 0 -
-uprobe 452 -1 other 0 -
-rseq_slice_yield 453 -1 other 0 -
+listmount 437 458 other 0 -
+statmount 438 457 other 0 -
+lsm_get_self_attr 439 459 other 0 -
+lsm_set_self_attr 440 460 other 0 -
+lsm_list_modules 441 461 other 0 -
+mseal 442 462 other 0 -
+uretprobe 443 335 other 0 -
+removexattrat 444 466 other 0 -
+listxattrat 445 465 other 0 -
+getxattrat 446 464 other 0 -
+setxattrat 447 463 other 0 -
+open_tree_attr 448 467 other 0 -
+file_getattr 449 468 other 0 -
+file_setattr 450 469 other 0 -
+listns 451 470 other 0 -
+uprobe 452 336 other 0 -
+rseq_slice_yield 453 471 other 0 -
 `;
+
+/** libsinsp's syscall categories (the low bits of an event's category), as named in the table. */
+export type SyscallCategory =
+  | 'unknown' | 'other' | 'file' | 'net' | 'ipc' | 'memory' | 'process' | 'sleep' | 'system'
+  | 'signal' | 'user' | 'time' | 'processing' | 'io_read' | 'io_write' | 'io_other' | 'wait'
+  | 'scheduler';
+
+export interface SyscallEntry {
+  /** ppm_sc name: the syscall name, or the tracepoint name (`sched_process_exit`). */
+  readonly name: string;
+  readonly ppmSc: number;
+  /** x86_64 syscall number; -1 for tracepoints and syscalls x86_64 does not have. */
+  readonly nr: number;
+  readonly category: SyscallCategory;
+  /** In libsinsp's state set (`sinsp_state_sc_set`): needed to keep process/fd state right. */
+  readonly modifiesState: boolean;
+  /** Event names (`evt.type` values) whose events map to this syscall; empty for generic ones. */
+  readonly eventNames: readonly string[];
+}
+
+function parseTable(text: string): SyscallEntry[] {
+  const entries: SyscallEntry[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('#')) continue;
+    const [name, ppmSc, nr, category, state, events] = t.split(/\s+/);
+    entries.push({
+      name,
+      ppmSc: Number(ppmSc),
+      nr: Number(nr),
+      category: category as SyscallCategory,
+      modifiesState: state === '1',
+      eventNames: events === '-' ? [] : events.split(','),
+    });
+  }
+  return entries;
+}
+
+/** Every syscall and tracepoint of the table, in ppm_sc order. */
+export const SYSCALL_ENTRIES: readonly SyscallEntry[] = parseTable(SYSCALL_TABLE_TEXT);
+
+/** ppm_sc name → entry. */
+export const SYSCALLS_BY_NAME: ReadonlyMap<string, SyscallEntry> = new Map(SYSCALL_ENTRIES.map((e) => [e.name, e]));
+
+/** Event name (`evt.type`) → the ppm_sc names its events map to. */
+export const SYSCALLS_BY_EVENT_NAME: ReadonlyMap<string, readonly string[]> = (() => {
+  const map = new Map<string, string[]>();
+  for (const e of SYSCALL_ENTRIES) {
+    for (const ev of e.eventNames) {
+      let list = map.get(ev);
+      if (!list) map.set(ev, (list = []));
+      list.push(e.name);
+    }
+  }
+  return map;
+})();
