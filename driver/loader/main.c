@@ -184,6 +184,13 @@ static void report_stats(const char *type)
 	fflush(stderr);
 }
 
+/* The probe timestamps events with CLOCK_MONOTONIC plus this offset: refreshed periodically so
+ * event times follow the wall clock across clock steps and suspends. */
+static void refresh_clock_offset(void)
+{
+	skel->bss->monotonic_to_epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+}
+
 /* ------------------------------------------------------------------ exclusion */
 
 static void set_excluded(void)
@@ -386,8 +393,6 @@ int main(int argc, char **argv)
 		json_error("open", "cannot open the embedded BPF object: %s", strerror(errno));
 		return 1;
 	}
-	skel->rodata->boot_to_epoch_ns = boot_epoch;
-	skel->rodata->wakeup_threshold = (u64)opt.ring_mb * 1024 * 1024 / 8;
 	bpf_map__set_max_entries(skel->maps.events, opt.ring_mb * 1024 * 1024);
 	bpf_map__set_max_entries(skel->maps.scratch_map, (u32)libbpf_num_possible_cpus());
 	/* Programs are attached one syscall at a time by selection_apply, never automatically. */
@@ -404,6 +409,7 @@ int main(int argc, char **argv)
 	}
 	opt.snaplen = opt.snaplen > MAX_SNAPLEN ? MAX_SNAPLEN : opt.snaplen;
 	skel->data->snaplen = opt.snaplen;
+	refresh_clock_offset();
 	set_excluded();
 	if (selection_fill_ppm_sc_map(bpf_map__fd(skel->maps.ppm_sc_of_syscall)) < 0)
 		json_error("load", "cannot fill the syscall code map: %s", strerror(errno));
@@ -453,18 +459,22 @@ int main(int argc, char **argv)
 	fflush(stderr);
 
 	int rc = 0;
-	int ring_fd = ring_buffer__epoll_fd(rb);
 	fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
-	u64 next_stats = clock_ns(CLOCK_MONOTONIC) + (u64)opt.stats_ms * 1000000ULL;
+	u64 stats_period = (u64)(opt.stats_ms ? opt.stats_ms : 1000) * 1000000ULL;
+	u64 next_stats = clock_ns(CLOCK_MONOTONIC) + stats_period;
+	/* The probe never wakes us (a wake-up per event costs more than the event), so the ring
+	 * buffer is drained on a timer: every poll_ms when idle, back to back while a drain brings
+	 * in more than a little, so bursts do not pile up. */
+	int idle_timeout = (int)opt.poll_ms;
 	while (!stop_requested) {
-		struct pollfd pfds[2] = {{.fd = ring_fd, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
-		int n = poll(pfds, control_open ? 2 : 1, (int)opt.poll_ms);
+		struct pollfd pfd = {.fd = 0, .events = POLLIN};
+		int n = poll(&pfd, control_open ? 1 : 0, idle_timeout);
 		if (n < 0 && errno != EINTR) {
 			json_error("poll", "%s", strerror(errno));
 			rc = 1;
 			break;
 		}
-		/* The probe wakes us only when a backlog builds up, so drain on every turn. */
+		unsigned long long before = out_bytes_written();
 		if (ring_buffer__consume(rb) < 0 || out_flush() < 0) {
 			if (!stop_requested) {
 				json_error("output", "the consumer of the event stream went away");
@@ -472,11 +482,14 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		if (control_open && n > 0 && (pfds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+		idle_timeout = out_bytes_written() - before > 256 * 1024 ? 0 : (int)opt.poll_ms;
+		if (control_open && n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			read_control();
-		if (opt.stats_ms && clock_ns(CLOCK_MONOTONIC) >= next_stats) {
-			report_stats("stats");
-			next_stats = clock_ns(CLOCK_MONOTONIC) + (u64)opt.stats_ms * 1000000ULL;
+		if (clock_ns(CLOCK_MONOTONIC) >= next_stats) {
+			refresh_clock_offset();
+			if (opt.stats_ms)
+				report_stats("stats");
+			next_stats = clock_ns(CLOCK_MONOTONIC) + stats_period;
 		}
 	}
 

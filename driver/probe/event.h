@@ -57,12 +57,12 @@ struct {
 	__type(value, u64);
 } stats SEC(".maps");
 
-/* Set by the loader before load. */
-const volatile u64 boot_to_epoch_ns = 0;   /* add to CLOCK_BOOTTIME to get the wall clock */
-const volatile u64 wakeup_threshold = 0;   /* wake the loader when this many bytes are pending */
 
 /* Changed by the loader at run time through the memory-mapped .bss. */
 volatile u32 excluded_tgids[MAX_EXCLUDED_TGIDS];
+/* Added to CLOCK_MONOTONIC to get the wall clock; the loader refreshes it every second, which
+ * also follows clock steps and suspends (cheaper than reading CLOCK_BOOTTIME per event). */
+volatile u64 monotonic_to_epoch_ns;
 volatile u32 snaplen = DEFAULT_SNAPLEN;
 
 enum event_class { CLASS_PROC, CLASS_FILE, CLASS_NET, CLASS_OTHER };
@@ -82,11 +82,6 @@ static __always_inline bool is_excluded(u32 tgid)
 			return true;
 	}
 	return false;
-}
-
-static __always_inline bool current_excluded(void)
-{
-	return is_excluded(bpf_get_current_pid_tgid() >> 32);
 }
 
 static __always_inline struct scratch *event_begin(u16 type, u32 nparams)
@@ -220,19 +215,15 @@ static __always_inline void event_submit(struct scratch *s, u32 tid, enum event_
 	*(u32 *)&s->data[0] = SCAP_EV_BLOCK_V2;
 	*(u32 *)&s->data[4] = block_len;
 	*(u16 *)&s->data[8] = bpf_get_smp_processor_id();
-	*(u64 *)&s->data[10] = bpf_ktime_get_boot_ns() + boot_to_epoch_ns;
+	*(u64 *)&s->data[10] = bpf_ktime_get_ns() + monotonic_to_epoch_ns;
 	*(u64 *)&s->data[18] = tid;
 	*(u32 *)&s->data[26] = end - BLOCK_PREFIX_LEN;
 	*(u16 *)&s->data[30] = s->type;
 	*(u32 *)&s->data[32] = s->nparams;
 
-	/* The loader polls on a timer; only wake it when the backlog crosses the threshold, because a
-	 * wake-up per event would cost more than the event itself. */
-	u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	u64 flags = (pending < wakeup_threshold && pending + block_len >= wakeup_threshold)
-			    ? BPF_RB_FORCE_WAKEUP
-			    : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, s->data, block_len, flags)) {
+	/* Never wake the loader: it drains the buffer on a timer, and faster while data keeps coming.
+	 * A wake-up per event would cost more than the event itself. */
+	if (bpf_ringbuf_output(&events, s->data, block_len, BPF_RB_NO_WAKEUP)) {
 		stat_add(STAT_DROP_BUFFER_FULL);
 		if (cls == CLASS_PROC)
 			stat_add(STAT_DROP_PROC);

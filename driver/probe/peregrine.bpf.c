@@ -28,11 +28,6 @@ struct {
 	__type(value, u16);
 } ppm_sc_of_syscall SEC(".maps");
 
-static __always_inline u32 current_tid(void)
-{
-	return (u32)bpf_get_current_pid_tgid();
-}
-
 /* ======================================================================= process events */
 
 /* exe (argv[0]) and args (the rest of argv, NUL separated) from the task's argument area. */
@@ -103,7 +98,7 @@ static __always_inline void put_task_identity(struct scratch *s, struct task_str
 	put_kernel_str(s, t->comm);
 }
 
-static __always_inline int on_clone(struct sys_exit_ctx *ctx, long nr)
+static __always_inline int on_clone(struct sys_exit_ctx *ctx, long nr, u32 tid)
 {
 	long ret = ctx->ret;
 	u16 type = nr == NR_clone ? PPME_SYSCALL_CLONE_20_X :
@@ -145,7 +140,7 @@ static __always_inline int on_clone(struct sys_exit_ctx *ctx, long nr)
 	put_s64(s, task_vpid(t));
 	/* pidns_init_start_ts: start time of the pid namespace's init, child side only */
 	put_u64(s, ret == 0 ? BPF_CORE_READ(own, child_reaper, start_time) : 0);
-	event_submit(s, current_tid(), CLASS_PROC);
+	event_submit(s, tid, CLASS_PROC);
 	return 0;
 }
 
@@ -195,7 +190,8 @@ static __always_inline void put_exec_tail(struct scratch *s, struct task_struct 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	if (current_excluded())
+	u64 id = bpf_get_current_pid_tgid();
+	if (is_excluded(id >> 32))
 		return 0;
 	struct task_struct *t = current_task();
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
@@ -210,12 +206,12 @@ int BPF_PROG(on_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 	put_exe_and_args(s, t);
 	put_task_identity(s, t, true);
 	put_exec_tail(s, t, !at, BPF_CORE_READ(bprm, filename));
-	event_submit(s, current_tid(), CLASS_PROC);
+	event_submit(s, (u32)id, CLASS_PROC);
 	return 0;
 }
 
 /* Failed execve/execveat: the old image is still in place; exe and args come from argv. */
-static __always_inline int on_exec_failure(struct sys_exit_ctx *ctx, long nr)
+static __always_inline int on_exec_failure(struct sys_exit_ctx *ctx, long nr, u32 tid)
 {
 	long ret = ctx->ret;
 	if (ret == 0)
@@ -253,7 +249,7 @@ static __always_inline int on_exec_failure(struct sys_exit_ctx *ctx, long nr)
 	put_u32(s, BPF_CORE_READ(t, cred, egid.val));
 	if (!at)
 		put_user_str(s, (const void *)syscall_arg(regs, 0)); /* filename as passed */
-	event_submit(s, current_tid(), CLASS_PROC);
+	event_submit(s, tid, CLASS_PROC);
 	return 0;
 }
 
@@ -284,7 +280,18 @@ int BPF_PROG(on_sched_exit, struct task_struct *p)
 
 /* ======================================================================= syscall handlers */
 
-#define HANDLER(name) SEC("tracepoint") int name(struct sys_exit_ctx *ctx)
+/* A handler program: skips excluded processes, then runs the body with the caller's thread id
+ * (read once: the helper call is not free). */
+#define HANDLER(name)                                                          \
+	static __always_inline int name##_body(struct sys_exit_ctx *ctx, u32 tid); \
+	SEC("tracepoint") int name(struct sys_exit_ctx *ctx)                   \
+	{                                                                      \
+		u64 id = bpf_get_current_pid_tgid();                           \
+		if (is_excluded(id >> 32))                                     \
+			return 0;                                              \
+		return name##_body(ctx, (u32)id);                              \
+	}                                                                      \
+	static __always_inline int name##_body(struct sys_exit_ctx *ctx, u32 tid)
 
 #define BEGIN(type, n)                                  \
 	struct scratch *s = event_begin(type, n);       \
@@ -295,23 +302,21 @@ int BPF_PROG(on_sched_exit, struct task_struct *p)
 	(void)regs
 
 #define END(cls)                                        \
-	event_submit(s, current_tid(), cls);            \
+	event_submit(s, tid, cls);                      \
 	return 0
 
 HANDLER(sys_exit_process)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	switch (nr) {
 	case NR_clone:
 	case NR_clone3:
 	case NR_fork:
 	case NR_vfork:
-		return on_clone(ctx, nr);
+		return on_clone(ctx, nr, tid);
 	case NR_execve:
 	case NR_execveat:
-		return on_exec_failure(ctx, nr);
+		return on_exec_failure(ctx, nr, tid);
 	}
 	return 0;
 }
@@ -319,8 +324,6 @@ HANDLER(sys_exit_process)
 /* open, openat, openat2, creat, open_by_handle_at */
 HANDLER(sys_exit_open)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	struct task_struct *t = current_task();
 	struct file_id id = {};
@@ -390,8 +393,6 @@ HANDLER(sys_exit_open)
 
 HANDLER(sys_exit_close)
 {
-	if (current_excluded())
-		return 0;
 	if (ctx->nr == NR_close) {
 		BEGIN(PPME_SYSCALL_CLOSE_X, 2);
 		put_s64(s, ret);
@@ -410,8 +411,6 @@ HANDLER(sys_exit_close)
 /* Syscalls whose parameters are paths as passed, directory fds, modes and ids. */
 HANDLER(sys_exit_path)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	switch (nr) {
 	case NR_rename:
@@ -530,8 +529,6 @@ HANDLER(sys_exit_path)
 /* Fixed-size events about file descriptors. */
 HANDLER(sys_exit_fd)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	switch (nr) {
 	case NR_fchmod: {
@@ -716,8 +713,6 @@ HANDLER(sys_exit_fd)
 /* Credentials, process attributes, signals, namespaces, modules. */
 HANDLER(sys_exit_proc_attr)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	switch (nr) {
 	case NR_setuid:
@@ -965,8 +960,6 @@ struct msghdr_u {
 
 HANDLER(sys_exit_net)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	struct task_struct *t = current_task();
 	switch (nr) {
@@ -1206,8 +1199,6 @@ HANDLER(sys_exit_net)
 /* read/write family: only selected when all syscalls are wanted (Falco's -A). */
 HANDLER(sys_exit_io)
 {
-	if (current_excluded())
-		return 0;
 	long nr = ctx->nr;
 	switch (nr) {
 	case NR_read:
@@ -1262,8 +1253,6 @@ HANDLER(sys_exit_io)
 /* Any other syscall: a generic event carrying the syscall's ppm_sc code and native number. */
 HANDLER(sys_exit_generic)
 {
-	if (current_excluded())
-		return 0;
 	u32 nr = ctx->nr;
 	u16 *sc = bpf_map_lookup_elem(&ppm_sc_of_syscall, &nr);
 	struct scratch *s = event_begin(PPME_GENERIC_X, 2);
@@ -1271,6 +1260,6 @@ HANDLER(sys_exit_generic)
 		return 0;
 	put_u16(s, sc ? *sc : 0);
 	put_u16(s, nr);
-	event_submit(s, current_tid(), CLASS_OTHER);
+	event_submit(s, tid, CLASS_OTHER);
 	return 0;
 }

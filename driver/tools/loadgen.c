@@ -9,6 +9,7 @@
  *   getppid N            N x getppid(): a syscall no rule needs
  *   closebad-per-line N  N x close(-1) for every line read on stdin, until its end
  *   actions DIR PORT     the scenario of the driver tests (see below); prints what it did as JSON
+ *   measure CMD [ARGS]   runs CMD (output discarded) and prints its wall and CPU time as JSON
  *   sleep MS             sleeps, then exits with status 0
  *   exit CODE            exits with status CODE
  */
@@ -23,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,6 +94,34 @@ static int actions(const char *dir, int port)
 	return 0;
 }
 
+/* Runs a command and reports its resource use: the benchmarks compare the CPU time a workload
+ * needs with and without the driver, which is steadier than wall time on a shared machine. */
+static int measure(char **cmd)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	int status = 0;
+	struct rusage ru;
+	if (wait4(p, &status, 0, &ru) < 0)
+		die("wait4");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("{\"wall_s\":%.6f,\"user_s\":%.6f,\"sys_s\":%.6f,\"status\":%d}\n",
+	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -100,7 +130,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *mode = argv[1];
-	if (!strcmp(mode, "open") && argc >= 4) {
+	if (!strcmp(mode, "measure")) {
+		return measure(&argv[2]);
+	} else if (!strcmp(mode, "open") && argc >= 4) {
 		long n = count(argv[2]);
 		for (long i = 0; i < n; i++) {
 			int fd = open(argv[3], O_RDONLY);
