@@ -493,15 +493,18 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* Clean stop: detach so nothing new is produced, then deliver everything already captured. */
-	selection_detach_all();
-	bpf_link__destroy(exit_link);
+	/* Clean stop: stop capturing, deliver everything already captured, report, end the stream;
+	 * only then detach, which takes a while (one RCU grace period per tracepoint). */
+	skel->bss->capture_stopped = 1;
 	if (rc != EXIT_CONSUMER_GONE) {
 		ring_buffer__consume(rb);
 		if (out_flush() < 0)
 			rc = EXIT_CONSUMER_GONE;
 	}
 	report_stats("exit");
+	close(1);
+	selection_detach_all();
+	bpf_link__destroy(exit_link);
 	ring_buffer__free(rb);
 	peregrine__destroy(skel);
 	return rc;

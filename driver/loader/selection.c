@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -71,9 +72,10 @@ static const struct {
 	{"uname", "newuname"}, {"sendfile", "sendfile64"},
 };
 
-/* Tracepoints the probe always has attached, or that it does not offer: accepted in a selection
- * without effect, so a selection computed from rules never fails because of them. */
-static const char *const ALWAYS_ON[] = {"sched_process_exit"};
+/* Tracepoint events of Falco's model: procexit (sched_process_exit) is always captured; the
+ * others (context switches, page faults, signal deliveries) are not offered by this driver and are
+ * reported unavailable. */
+static const char *const NOT_OFFERED[] = {"sched_switch", "page_fault_user", "page_fault_kernel", "signal_deliver"};
 
 static struct peregrine *skel;
 static char events_dir[256];
@@ -183,13 +185,14 @@ static const struct syscall_entry *lookup(const char *name)
 	return NULL;
 }
 
-static int is_always_on(const char *name)
+static int in_list(const char *const *list, size_t n, const char *name)
 {
-	for (size_t i = 0; i < sizeof(ALWAYS_ON) / sizeof(ALWAYS_ON[0]); i++)
-		if (!strcmp(ALWAYS_ON[i], name))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
 			return 1;
 	return 0;
 }
+#define IN_LIST(list, name) in_list(list, sizeof(list) / sizeof(list[0]), name)
 
 static void json_name(FILE *f, int *first, const char *name, const char *suffix)
 {
@@ -204,6 +207,8 @@ int selection_apply(const char *list, FILE *report)
 	char *copy = strdup(list ? list : "");
 	int all = 0;
 	int first_unsupported = 1;
+	/* Names that are events of Falco's model but not here: tracepoints this driver does not offer. */
+	char not_offered[256] = "";
 	fprintf(report, "\"unsupported\":[");
 	for (char *tok = strtok(copy, ", \t\n"); tok; tok = strtok(NULL, ", \t\n")) {
 		if (!strcmp(tok, "all")) {
@@ -213,7 +218,10 @@ int selection_apply(const char *list, FILE *report)
 		const struct syscall_entry *e = lookup(tok);
 		if (e && e->nr >= 0 && e->nr < MAX_NR)
 			wanted[e->nr] = 1;
-		else if (!is_always_on(tok))
+		else if (e && IN_LIST(NOT_OFFERED, tok))
+			snprintf(not_offered + strlen(not_offered), sizeof(not_offered) - strlen(not_offered), "%s\"%s\"",
+				 not_offered[0] ? "," : "", tok);
+		else if (!e) /* known names without an x86_64 number (setuid32...) need nothing */
 			json_name(report, &first_unsupported, tok, NULL);
 	}
 	free(copy);
@@ -222,7 +230,9 @@ int selection_apply(const char *list, FILE *report)
 			if (SYSCALL_TABLE[i].nr >= 0 && SYSCALL_TABLE[i].nr < MAX_NR)
 				wanted[SYSCALL_TABLE[i].nr] = 1;
 
-	int failures = 0, first_failed = 1;
+	int failures = 0, first_failed = 1, first_unavailable = 1;
+	static char unavailable[MAX_NR];
+	memset(unavailable, 0, sizeof(unavailable));
 	fprintf(report, "],\"failed\":[");
 	for (size_t i = 0; i < SYSCALL_TABLE_LEN; i++) {
 		const struct syscall_entry *e = &SYSCALL_TABLE[i];
@@ -236,15 +246,21 @@ int selection_apply(const char *list, FILE *report)
 			links[e->nr] = attach_tracepoint(program_for(handler_of(e->name)), tracepoint_of(e->name),
 							 &error);
 			if (!links[e->nr]) {
-				wanted[e->nr] = 0;
-				/* With `all`, syscalls this kernel does not trace are expected: stay quiet. */
-				if (!all || error != ENOENT) {
-					json_name(report, &first_failed, e->name, error == ENOENT ? " (no tracepoint)" : NULL);
+				if (error == ENOENT) {
+					unavailable[e->nr] = 1; /* the kernel lacks it (e.g. no module support) */
+				} else {
+					json_name(report, &first_failed, e->name, NULL);
 					failures++;
 				}
 			}
 		}
 	}
+	fprintf(report, "],\"unavailable\":[%s", not_offered);
+	first_unavailable = not_offered[0] == 0;
+	if (!all)
+		for (size_t i = 0; i < SYSCALL_TABLE_LEN; i++)
+			if (SYSCALL_TABLE[i].nr >= 0 && SYSCALL_TABLE[i].nr < MAX_NR && unavailable[SYSCALL_TABLE[i].nr])
+				json_name(report, &first_unavailable, SYSCALL_TABLE[i].name, NULL);
 
 	/* Successful execs are reported from the scheduler's exec tracepoint. */
 	int want_exec = links[59] || links[322];
@@ -270,14 +286,34 @@ int selection_apply(const char *list, FILE *report)
 	return failures;
 }
 
-void selection_detach_all(void)
+/* Detaching a tracepoint waits for an RCU grace period (tens of milliseconds); detaching from
+ * several threads at once lets the grace periods overlap, so stopping takes about one of them
+ * instead of one per syscall. */
+#define DETACH_THREADS 16
+
+static void *detach_some(void *arg)
 {
-	for (int i = 0; i < MAX_NR; i++) {
+	long k = (long)arg;
+	for (int i = (int)k; i < MAX_NR; i += DETACH_THREADS) {
 		if (links[i]) {
 			bpf_link__destroy(links[i]);
 			links[i] = NULL;
 		}
 	}
+	return NULL;
+}
+
+void selection_detach_all(void)
+{
+	pthread_t threads[DETACH_THREADS];
+	int started = 0;
+	for (long k = 0; k < DETACH_THREADS; k++)
+		if (pthread_create(&threads[started], NULL, detach_some, (void *)k) == 0)
+			started++;
+		else
+			detach_some((void *)k);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
 	if (exec_link) {
 		bpf_link__destroy(exec_link);
 		exec_link = NULL;

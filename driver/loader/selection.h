@@ -16,9 +16,10 @@ int selection_init(struct peregrine *skel, char *err, size_t errlen);
 
 /* Replaces the selection with the comma/space separated syscall names in `list` (ppm_sc names as
  * Falco's base_syscalls uses them; `all` selects every syscall this kernel has a tracepoint for).
- * Names that are not syscalls of this machine are reported, not fatal. Writes a JSON object
- * describing the outcome to `report` (fields "selected", "unsupported", "failed"). Returns the
- * number of syscalls that could not be attached. */
+ * Names that are not syscalls of this machine are reported, not fatal. Writes the JSON fields
+ * describing the outcome to `report`: "unsupported" (not syscalls), "failed" (attach errors),
+ * "unavailable" (syscalls this kernel has no tracepoint for, e.g. module calls without module
+ * support; not listed for `all`), "selected". Returns the number of attach errors. */
 int selection_apply(const char *list, FILE *report);
 
 /* Detaches everything (used on shutdown so no new events are produced while draining). */

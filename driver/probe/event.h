@@ -60,6 +60,9 @@ struct {
 
 /* Changed by the loader at run time through the memory-mapped .bss. */
 volatile u32 excluded_tgids[MAX_EXCLUDED_TGIDS];
+/* Set when the loader stops: nothing new is captured while it drains the ring buffer (detaching
+ * from ~100 tracepoints takes seconds, so it happens after the stream is complete). */
+volatile u32 capture_stopped;
 /* Added to CLOCK_MONOTONIC to get the wall clock; the loader refreshes it every second, which
  * also follows clock steps and suspends (cheaper than reading CLOCK_BOOTTIME per event). */
 volatile u64 monotonic_to_epoch_ns;
@@ -76,6 +79,8 @@ static __always_inline void stat_add(u32 slot)
 
 static __always_inline bool is_excluded(u32 tgid)
 {
+	if (capture_stopped)
+		return true;
 #pragma unroll
 	for (int i = 0; i < MAX_EXCLUDED_TGIDS; i++) {
 		if (excluded_tgids[i] == tgid)

@@ -196,16 +196,15 @@ int BPF_PROG(on_sched_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 	struct task_struct *t = current_task();
 	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
 		return 0;
-	/* The syscall number survives in orig_ax, so execveat keeps its own event type. */
-	long nr = BPF_CORE_READ(current_regs(), orig_ax);
-	bool at = nr == NR_execveat;
-	struct scratch *s = event_begin(at ? PPME_SYSCALL_EXECVEAT_X : PPME_SYSCALL_EXECVE_19_X, at ? 30 : 31);
+	/* Reported as execve whether the call was execve or execveat, as Falco does: once the new
+	 * image is loaded nothing tells the two apart. */
+	struct scratch *s = event_begin(PPME_SYSCALL_EXECVE_19_X, 31);
 	if (!s)
 		return 0;
 	put_s64(s, 0);
 	put_exe_and_args(s, t);
 	put_task_identity(s, t, true);
-	put_exec_tail(s, t, !at, BPF_CORE_READ(bprm, filename));
+	put_exec_tail(s, t, true, BPF_CORE_READ(bprm, filename));
 	event_submit(s, (u32)id, CLASS_PROC);
 	return 0;
 }

@@ -9,6 +9,7 @@
  *   getppid N            N x getppid(): a syscall no rule needs
  *   closebad-per-line N  N x close(-1) for every line read on stdin, until its end
  *   actions DIR PORT     the scenario of the driver tests (see below); prints what it did as JSON
+ *   coverage DIR         one call of almost every captured syscall (coverage.c), facts as JSON
  *   measure CMD [ARGS]   runs CMD (output discarded) and prints its wall and CPU time as JSON
  *   sleep MS             sleeps, then exits with status 0
  *   exit CODE            exits with status CODE
@@ -28,6 +29,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "coverage.h"
 
 static long count(const char *s)
 {
@@ -170,6 +173,8 @@ int main(int argc, char **argv)
 		long n = count(argv[2]);
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);
+	} else if (!strcmp(mode, "coverage")) {
+		return coverage(argv[2]);
 	} else if (!strcmp(mode, "actions") && argc >= 4) {
 		return actions(argv[2], (int)count(argv[3]));
 	} else if (!strcmp(mode, "sleep")) {

@@ -43,7 +43,9 @@ export interface SelectionResult {
   readonly selected: readonly string[];
   /** Names that are not syscalls of this machine (ignored). */
   readonly unsupported: readonly string[];
-  /** Syscalls that could not be attached (e.g. no tracepoint in this kernel). */
+  /** Syscalls this kernel cannot trace (no tracepoint: e.g. module calls without module support). */
+  readonly unavailable: readonly string[];
+  /** Syscalls whose tracepoint could not be attached (an error of the kernel or of privileges). */
   readonly failed: readonly string[];
 }
 
@@ -225,7 +227,7 @@ export class DriverProcess extends EventEmitter {
       this.exited = true;
       if (this.stallTimer) clearInterval(this.stallTimer);
       for (const waiter of this.pendingSelections.splice(0)) {
-        waiter({ selected: this.currentSelection, unsupported: [], failed: [] });
+        waiter({ selected: this.currentSelection, unsupported: [], unavailable: [], failed: [] });
       }
       if (!this.stopping && this.listenerCount('error') > 0 && this.readyReached) {
         const why = this.recentErrors.length > 0 ? `: ${this.recentErrors.join('; ')}` : '';
@@ -273,9 +275,14 @@ export class DriverProcess extends EventEmitter {
         const result: SelectionResult = {
           selected: asStrings(msg.selected),
           unsupported: asStrings(msg.unsupported),
+          unavailable: asStrings(msg.unavailable),
           failed: asStrings(msg.failed),
         };
         this.currentSelection = result.selected;
+        if (result.failed.length > 0) log.warning(`eBPF driver: cannot capture ${result.failed.join(', ')}`);
+        if (result.unavailable.length > 0 && log.enabled('debug')) {
+          log.debug(`eBPF driver: this kernel cannot trace ${result.unavailable.join(', ')}`);
+        }
         this.pendingSelections.shift()?.(result);
         break;
       }
@@ -358,18 +365,28 @@ export class DriverProcess extends EventEmitter {
   }
 
   /**
-   * Stops the driver: it detaches from the kernel, writes everything already captured, then exits.
-   * Keep reading the stream until it ends. Resolves with the final statistics; after `timeoutMs`
-   * the driver is killed (its undelivered events are then lost).
+   * Stops the driver: it stops capturing, writes everything already captured, reports its final
+   * statistics and ends the stream, then detaches from the kernel and exits (detaching takes a
+   * moment: this resolves as soon as the stream is complete; see waitExit). Keep reading the
+   * stream until it ends. After `timeoutMs` the driver is killed (undelivered events are lost).
    */
   async stop(timeoutMs = 10_000): Promise<DriverStats | undefined> {
-    if (!this.exited) {
-      this.stopping = true;
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-      await this.exitPromise;
-      clearTimeout(timer);
-    }
+    if (this.exited) return this.lastStats;
+    this.stopping = true;
+    const final = new Promise<void>((resolve) => {
+      const onMessage = (msg: DriverMessage): void => {
+        if (msg.type === 'exit') {
+          this.off('message', onMessage);
+          resolve();
+        }
+      };
+      this.on('message', onMessage);
+    });
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    timer.unref();
+    await Promise.race([final, this.exitPromise]);
+    this.exitPromise.then(() => clearTimeout(timer), () => clearTimeout(timer));
     return this.lastStats;
   }
 
