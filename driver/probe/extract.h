@@ -300,9 +300,14 @@ static long path_walk_step(u32 i, void *ctx)
 	if (d == w->root_dentry && (void *)&m->mnt == (void *)w->root_mnt)
 		return 1;
 	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	bool last = false;
 	if (d == w->mnt_root || d == parent) {
-		if (d != w->mnt_root)
-			return 1; /* disconnected dentry or the filesystem root */
+		if (d != w->mnt_root) {
+			/* The root of a pseudo filesystem (a memfd, an anonymous inode): its own name is
+			 * the whole path, as d_path shows it ("/memfd:name"). */
+			last = true;
+			goto component;
+		}
 		struct mount *up = BPF_CORE_READ(m, mnt_parent);
 		if (up == m)
 			return 1; /* root of the mount namespace */
@@ -311,6 +316,7 @@ static long path_walk_step(u32 i, void *ctx)
 		w->mnt_root = BPF_CORE_READ(up, mnt.mnt_root);
 		return 0;
 	}
+component:;
 	u32 len = BPF_CORE_READ(d, d_name.len);
 	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
 	struct scratch *s = w->s;
@@ -325,7 +331,7 @@ static long path_walk_step(u32 i, void *ctx)
 	s->tmp[pos & PATH_TMP_MASK] = '/';
 	s->walk = pos;
 	w->dentry = parent;
-	return 0;
+	return last ? 1 : 0;
 }
 
 /* Appends the absolute path of `p` (relative to the task's root) as a string parameter. */

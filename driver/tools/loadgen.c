@@ -10,6 +10,7 @@
  *   closebad-per-line N  N x close(-1) for every line read on stdin, until its end
  *   actions DIR PORT     the scenario of the driver tests (see below); prints what it did as JSON
  *   coverage DIR         one call of almost every captured syscall (coverage.c), facts as JSON
+ *   memfd-exec FILE      copies FILE into a memfd and executes it from there (fexecve)
  *   measure CMD [ARGS]   runs CMD (output discarded) and prints its wall and CPU time as JSON
  *   sleep MS             sleeps, then exits with status 0
  *   exit CODE            exits with status CODE
@@ -173,6 +174,20 @@ int main(int argc, char **argv)
 		long n = count(argv[2]);
 		for (long i = 0; i < n; i++)
 			syscall(SYS_getppid);
+	} else if (!strcmp(mode, "memfd-exec")) {
+		int in = open(argv[2], O_RDONLY);
+		int mfd = (int)syscall(SYS_memfd_create, "peregrine-memfd", 0);
+		if (in < 0 || mfd < 0)
+			die("memfd-exec setup");
+		char buf[65536];
+		ssize_t n;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(mfd, buf, (size_t)n) != n)
+				die("write memfd");
+		char *const args[] = {"memfd-program", NULL};
+		char *const env[] = {NULL};
+		fexecve(mfd, args, env);
+		die("fexecve");
 	} else if (!strcmp(mode, "coverage")) {
 		return coverage(argv[2]);
 	} else if (!strcmp(mode, "actions") && argc >= 4) {
