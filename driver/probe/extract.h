@@ -33,9 +33,10 @@ struct sys_exit_ctx {
 	s64 ret;
 };
 
-static __always_inline struct pt_regs *current_regs(void)
+/* The registers the task entered the kernel with: the syscall's arguments. */
+static __always_inline struct pt_regs *task_regs(struct task_struct *t)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return (struct pt_regs *)bpf_task_pt_regs(t);
 }
 
 /* Syscall argument i (0-based) as user space passed it (x86_64 calling convention). */
