@@ -128,6 +128,27 @@ describe('driver process manager (root, live kernel)', () => {
     assert.match(err.message, /exited unexpectedly on signal SIGKILL; live capture has stopped/);
   });
 
+  test('without an error listener a death is logged, not thrown', async (t) => {
+    if (!driverOrSkip(t)) return;
+    const driver = await DriverProcess.start({ syscalls: ['close'], logOpen: false });
+    const stream = await collect(driver, () => false);
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const exited = new Promise((resolve) => driver.once('exit', resolve));
+      process.kill(driver.pid, 'SIGKILL');
+      await exited;
+    } finally {
+      process.stderr.write = write;
+    }
+    await stream.done.catch(() => undefined);
+    assert.ok(lines.some((l) => /: The eBPF driver \(pid \d+\) exited unexpectedly on signal SIGKILL/.test(l)), lines.join(''));
+  });
+
   test('a stalled driver is reported', async (t) => {
     if (!driverOrSkip(t)) return;
     const driver = await DriverProcess.start({ syscalls: ['close'], logOpen: false, statsIntervalMs: 100, stallTimeoutMs: 1000 });

@@ -135,6 +135,7 @@ export class DriverProcess extends EventEmitter {
   private currentSelection: readonly string[] = [];
   private readonly recentErrors: string[] = [];
   private stallTimer?: NodeJS.Timeout;
+  private readyReached = false;
 
   private constructor(private readonly child: ChildProcess, private readonly options: DriverOptions, readonly binary: string) {
     super();
@@ -179,6 +180,7 @@ export class DriverProcess extends EventEmitter {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.off('message', onStartupMessage);
         if (err) {
           this.child.kill('SIGKILL');
           reject(err);
@@ -189,7 +191,7 @@ export class DriverProcess extends EventEmitter {
       const timer = setTimeout(() => settle(new DriverError('start',
         `Cannot open the 'syscall' source: the eBPF driver did not become ready within ${timeoutMs} ms`)), timeoutMs);
       let capabilityError: DriverError | undefined;
-      this.on('message', (msg: DriverMessage) => {
+      const onStartupMessage = (msg: DriverMessage): void => {
         if (msg.type === 'ready') {
           const ncpu = Number(msg.ncpus ?? 0);
           if (this.options.logOpen !== false && ncpu > 0) log.info(`One ring buffer every '${ncpu}' CPUs.`);
@@ -198,7 +200,8 @@ export class DriverProcess extends EventEmitter {
           const missing = String(msg.missing ?? '').split(/,\s*/).filter((s) => s !== '');
           capabilityError = new DriverError('capabilities', capabilityMessage(missing, this.binary), { missing });
         }
-      });
+      };
+      this.on('message', onStartupMessage);
       this.child.once('exit', (code, signal) => {
         if (capabilityError) return settle(capabilityError);
         const why = this.recentErrors.length > 0 ? `: ${this.recentErrors.join('; ')}` : '';
@@ -229,9 +232,9 @@ export class DriverProcess extends EventEmitter {
       for (const waiter of this.pendingSelections.splice(0)) {
         waiter({ selected: this.currentSelection, unsupported: [], unavailable: [], failed: [] });
       }
-      if (!this.stopping && this.listenerCount('error') > 0 && this.readyReached) {
+      if (!this.stopping && this.readyReached) {
         const why = this.recentErrors.length > 0 ? `: ${this.recentErrors.join('; ')}` : '';
-        this.emit('error', new DriverError('exited', `The eBPF driver (pid ${this.pid}) exited unexpectedly ` +
+        this.fail(new DriverError('exited', `The eBPF driver (pid ${this.pid}) exited unexpectedly ` +
           `${signal ? `on signal ${signal}` : `with status ${code}`}${why}; live capture has stopped`, { code, signal }));
       }
       this.emit('exit', this.lastStats, code, signal);
@@ -243,8 +246,6 @@ export class DriverProcess extends EventEmitter {
       this.stallTimer.unref();
     }
   }
-
-  private readyReached = false;
 
   private onLine(line: string): void {
     if (line.trim() === '') return;
@@ -297,13 +298,20 @@ export class DriverProcess extends EventEmitter {
     this.emit('message', msg);
   }
 
+  /** Reports a failure to the 'error' listeners, or logs it when nobody listens (an unhandled
+   *  'error' event would throw and take the agent down). */
+  private fail(err: DriverError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else log.error(err.message);
+  }
+
   private remember(text: string): void {
     this.recentErrors.push(text);
     if (this.recentErrors.length > 5) this.recentErrors.shift();
   }
 
   private checkStall(stallMs: number): void {
-    if (this.exited || this.stopping) return;
+    if (this.exited || this.stopping || !this.readyReached) return;
     // The driver reports statistics on a timer, unless it is blocked writing the stream because the
     // consumer does not keep up (the stream's buffer is full): that is back-pressure, not a stall.
     // (Activity is tracked on stderr only: listening to the stream's data would consume it.)
@@ -314,7 +322,7 @@ export class DriverProcess extends EventEmitter {
     const idle = Date.now() - this.lastActivity;
     if (idle >= stallMs) {
       this.lastActivity = Date.now();
-      this.emit('error', new DriverError('stalled', `The eBPF driver (pid ${this.pid}) has sent neither events nor ` +
+      this.fail(new DriverError('stalled', `The eBPF driver (pid ${this.pid}) has sent neither events nor ` +
         `statistics for ${Math.round(idle / 1000)} s; it is stuck or overloaded. Live capture may be incomplete.`));
     }
   }
