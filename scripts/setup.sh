@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev   # eBPF driver and loader
   sysdig                                                          # reference reader for .scap round trips
+  netbase                                                         # /etc/services: port names in conditions (fd.port = ssh)
+  g++ python3                                                     # node-gyp builds the unix-dgram addon (syslog output)
+  rsyslog openssl                                                 # real receivers in the outputs tests (syslog, TLS certificates)
 )
 
 missing=()

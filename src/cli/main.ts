@@ -1,18 +1,12 @@
-// The `peregrine` command: subcommands (validate, inspect, capture, ...) and, without one, the
-// Falco-compatible agent flags. Each subcommand lives in src/cli/commands/<name>.ts.
-//
-// Scaffolding: the Falco flag parser and configuration replace this dispatch (issue 4).
-import { validateCommand } from './commands/validate.js';
+// Entry point of the `peregrine` command (bin/peregrine.js): runs the command line with the
+// process's arguments and streams. Everything else is in app.ts, so tests can run it in-process.
+import { runCli } from './app.js';
 
-async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === 'validate' || first === '-V' || first === '--validate') {
-    const json = rest.includes('--json');
-    const files = rest.filter((a) => a !== '--json');
-    return validateCommand({ files, json });
-  }
-  process.stderr.write(`peregrine: unknown command '${first ?? ''}'\n`);
-  return 1;
-}
+// A closed pipe on stdout (`peregrine --list | head`) ends the command quietly, as for other
+// Unix tools, instead of an unhandled EPIPE error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2));

@@ -48,7 +48,9 @@ export interface EventInfo {
   /** EF.* bits. */
   readonly flags: number;
   readonly params: readonly ParamInfo[];
-  /** Parameters whose PT_* type has a 4-byte length in the event (EF_LARGE_PAYLOAD). */
+  /** The PT code of each parameter, as a typed array for the decoder's hot path. */
+  readonly paramTypes: Uint8Array;
+  /** Parameters have 4-byte lengths in the event instead of 2 (EF_LARGE_PAYLOAD). */
   readonly largePayload: boolean;
   /** Index of a parameter by name, -1 if the event has no such parameter. */
   paramIndex(name: string): number;
@@ -86,6 +88,7 @@ function buildEventInfo(code: number): EventInfo {
     category,
     flags,
     params,
+    paramTypes: Uint8Array.from(params, (p) => p.type),
     largePayload: (flags & EF.LARGE_PAYLOAD) !== 0,
     paramIndex: (n: string) => byName.get(n) ?? -1,
   };

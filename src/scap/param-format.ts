@@ -30,7 +30,8 @@ export type BufferFormat = 'normal' | 'base64' | 'hex' | 'hexascii' | 'eols';
 export interface ParamFormatOptions {
   hooks?: ParamStateHooks;
   bufferFormat?: BufferFormat;
-  /** Longest byte-buffer text; longer ones end in `...`. 0 = no limit. Default 80, as Falco. */
+  /** Longest byte-buffer text; longer ones end in `...`. Default 0 = no limit, as Falco (sysdig
+   *  without -v uses 80). */
   maxBufferLength?: number;
 }
 
@@ -193,7 +194,7 @@ function formatBuffer(b: Uint8Array, options: ParamFormatOptions): string {
     case 'hexascii': return bufferHex(b, true);
     case 'eols': return bufferEols(b);
     default: {
-      const max = options.maxBufferLength ?? 80;
+      const max = options.maxBufferLength ?? 0;
       if (max > 0 && b.length > max) {
         const text = bufferDots(b.subarray(0, max));
         return max > 3 ? text.slice(0, max - 3) + '...' : text;

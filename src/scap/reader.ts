@@ -20,11 +20,12 @@ import {
   decodeUserList,
 } from './blocks.js';
 import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO } from './event-table.js';
+import { EventConverter } from './converter.js';
 import { EventView, type ScapEvent } from './event.js';
 import {
   BLOCK, BLOCK_HEADER_SIZE, BLOCK_TRAILER_SIZE, EVT_HEADER_SIZE, EVT_HEADER_SIZE_V1, EVT_LEN, EVT_NPARAMS, EVT_TYPE,
   SCAP_MAJOR_VERSION, SCAP_MINOR_VERSION, SHB_BODY_SIZE, SHB_MAGIC, SHB_MAGIC_SWAPPED, blockTypeName,
-  eventBlockHasFlags, eventBlockIsV2, isEventBlock, processListVersion,
+  isEventBlock, processListVersion,
 } from './format.js';
 import type {
   FdListRecord, GroupInfo, InterfaceListRecord, MachineInfoRecord, ProcessRecord, ScapRecord, SectionHeaderRecord,
@@ -61,6 +62,12 @@ export interface ScapReadStats {
   unknownEventTypes: number;
   /** Events whose parameter lengths overflow the event (parameters clamped). */
   malformedEvents: number;
+  /** With `convert`: events rewritten to a current layout, withheld (not delivered), left as they
+   *  were for lack of a conversion, and exit events whose enter event was missing. */
+  converted: number;
+  withheld: number;
+  unconvertible: number;
+  missingEnter: number;
 }
 
 export interface ScapParserOptions {
@@ -74,6 +81,13 @@ export interface ScapParserOptions {
   maxBlockSize?: number;
   /** Initial working buffer size. Default 1 MiB. */
   initialBufferSize?: number;
+  /**
+   * Deliver events as Falco 0.44 does (libscap's converter, converter.ts): old layouts converted to
+   * current ones, exit events completed with their enter event's parameters, enter events that
+   * only fed them withheld; `num` then counts delivered events as Falco's evt.num does. Default
+   * false: every event as stored, numbered as sysdig numbers them.
+   */
+  convert?: boolean;
 }
 
 const DEFAULT_MAX_BLOCK = 256 << 20;
@@ -91,7 +105,13 @@ export const PARSE_END = 2;
  */
 export class ScapParser {
   readonly source: string;
-  readonly stats: ScapReadStats = { events: 0, blocks: 0, bytes: 0, unknownBlocks: 0, unknownEventTypes: 0, malformedEvents: 0 };
+  // Counters (see ScapReadStats), kept as plain fields for the hot path.
+  private events = 0;
+  private blocks = 0;
+  private bytes = 0;
+  private unknownBlocks = 0;
+  private unknownEventTypes = 0;
+  private malformedEvents = 0;
   /** The section header, once read. */
   section: SectionHeaderRecord | undefined;
 
@@ -108,6 +128,7 @@ export class ScapParser {
   private readonly onRecord: ScapParserOptions['onRecord'];
   private readonly onWarning: (message: string) => void;
   private readonly maxBlockSize: number;
+  private readonly converter: EventConverter | undefined;
 
   constructor(options: ScapParserOptions = {}) {
     this.source = options.source ?? 'scap stream';
@@ -117,7 +138,18 @@ export class ScapParser {
     this.buf = new Uint8Array(options.initialBufferSize ?? 1 << 20);
     this.dv = new DataView(this.buf.buffer);
     this.view.onMalformed = () => {
-      this.stats.malformedEvents++;
+      this.malformedEvents++;
+    };
+    if (options.convert) this.converter = new EventConverter((m) => this.onWarning(`${this.source}: ${m}`));
+  }
+
+  /** The counters so far (a fresh object). */
+  get stats(): ScapReadStats {
+    return {
+      events: this.events, blocks: this.blocks, bytes: this.bytes, unknownBlocks: this.unknownBlocks,
+      unknownEventTypes: this.unknownEventTypes, malformedEvents: this.malformedEvents,
+      converted: this.converter?.stats.converted ?? 0, withheld: this.converter?.stats.withheld ?? 0,
+      unconvertible: this.converter?.stats.unconvertible ?? 0, missingEnter: this.converter?.stats.missingEnter ?? 0,
     };
   }
 
@@ -189,7 +221,7 @@ export class ScapParser {
   }
 
   private fail(offset: number, blockType: number | undefined, detail: string): never {
-    this.failure = new ScapFormatError(this.source, offset, blockType, detail, this.stats.events);
+    this.failure = new ScapFormatError(this.source, offset, blockType, detail, this.events);
     throw this.failure;
   }
 
@@ -243,8 +275,8 @@ export class ScapParser {
       if (len < 0) return PARSE_END;
       const at = this.pos;
       this.pos += len;
-      this.stats.blocks++;
-      this.stats.bytes += len;
+      this.blocks++;
+      this.bytes += len;
       this.metadataBlock(this.dv.getUint32(at, true), at, len);
     }
   }
@@ -256,24 +288,48 @@ export class ScapParser {
    */
   next(): ScapEvent | null {
     if (this.failure) throw this.failure;
+    const dv = this.dv;
     for (;;) {
-      const len = this.completeBlock();
-      if (len <= 0) return null;
+      // Fast path: a complete block whose length is consistent; anything else (need more bytes,
+      // end of input, the section header, damage) is sorted out by completeBlock().
       const at = this.pos;
-      const dv = this.dv;
+      let len: number;
+      if (this.end - at >= BLOCK_HEADER_SIZE && this.section !== undefined) {
+        len = dv.getUint32(at + 4, true);
+        if (len < MIN_BLOCK || len > this.end - at || dv.getUint32(at + len - BLOCK_TRAILER_SIZE, true) !== len) {
+          len = this.completeBlock();
+          if (len <= 0) return null;
+        }
+      } else {
+        len = this.completeBlock();
+        if (len <= 0) return null;
+      }
       const type = dv.getUint32(at, true);
       this.pos = at + len;
-      this.stats.blocks++;
-      this.stats.bytes += len;
-      if (!isEventBlock(type)) {
+      this.blocks++;
+      this.bytes += len;
+      // Block kinds, the current one first.
+      let withFlags: boolean;
+      let v2: boolean;
+      if (type === BLOCK.EV_V2 || type === BLOCK.EV_V2_LARGE) {
+        withFlags = false;
+        v2 = true;
+      } else if (type === BLOCK.EVF_V2 || type === BLOCK.EVF_V2_LARGE) {
+        withFlags = true;
+        v2 = true;
+      } else if (type === BLOCK.EV || type === BLOCK.EV_INT) {
+        withFlags = false;
+        v2 = false;
+      } else if (type === BLOCK.EVF) {
+        withFlags = true;
+        v2 = false;
+      } else {
         this.metadataBlock(type, at, len);
         continue;
       }
       // Event block body: u16 cpu, [u32 flags], event.
       const body = at + BLOCK_HEADER_SIZE;
-      const withFlags = eventBlockHasFlags(type);
       const hdr = body + (withFlags ? 6 : 2);
-      const v2 = eventBlockIsV2(type);
       const hdrSize = v2 ? EVT_HEADER_SIZE : EVT_HEADER_SIZE_V1;
       const blockEnd = at + len - BLOCK_TRAILER_SIZE;
       if (hdr + hdrSize > blockEnd) this.fail(this.base + at, type, `event block of ${len} bytes is too short for an event header`);
@@ -281,16 +337,17 @@ export class ScapParser {
       let rawLen = dv.getUint32(hdr + EVT_LEN, true);
       if (code >= EVENT_CODE_COUNT) {
         // A newer driver's event: libscap skips these too. Counted, not numbered.
-        this.stats.unknownEventTypes++;
+        this.unknownEventTypes++;
         continue;
       }
+      const info = EVENT_INFO[code];
       let nparams: number;
       if (v2) {
         nparams = dv.getUint32(hdr + EVT_NPARAMS, true);
         if (rawLen < hdrSize || hdr + rawLen > blockEnd) {
           this.fail(this.base + at, type, `corrupt event: length ${rawLen} does not fit its ${len}-byte block`);
         }
-        if (nparams * (EVENT_INFO[code].largePayload ? 4 : 2) > rawLen - hdrSize) {
+        if (nparams * (info.largePayload ? 4 : 2) > rawLen - hdrSize) {
           this.fail(this.base + at, type, `corrupt event: ${nparams} parameters do not fit its length ${rawLen}`);
         }
       } else {
@@ -302,12 +359,18 @@ export class ScapParser {
         nparams = this.v1ParamCount(hdr, rawLen, code, at, type);
       }
       const view = this.view;
-      view.load(this.buf, dv, hdr, !v2, nparams, rawLen);
+      view.load(this.buf, dv, hdr, v2, code, info, nparams, rawLen);
       view.cpu = dv.getUint16(body, true);
       view.flags = withFlags ? dv.getUint32(body + 2, true) : 0;
-      view.num = ++this.stats.events;
       view.blockOffset = this.base + at;
       view.blockType = type;
+      if (this.converter !== undefined) {
+        const out = this.converter.process(view);
+        if (out === null) continue;
+        out.num = ++this.events;
+        return out;
+      }
+      view.num = ++this.events;
       return view;
     }
   }
@@ -370,7 +433,7 @@ export class ScapParser {
         return decodeInterfaceList(body, type);
       default:
         if (processListVersion(type) > 0) return decodeProcessList(body, type);
-        this.stats.unknownBlocks++;
+        this.unknownBlocks++;
         this.onWarning(`${this.source}: skipping ${blockTypeName(type)} of ${body.length} bytes at byte offset ${offset}`);
         return { kind: 'unknown', blockType: type, length: body.length };
     }
@@ -580,15 +643,23 @@ export class ScapReader {
     return true;
   }
 
-  /** Calls `onEvent` for every event until the end of the input. */
+  /**
+   * Calls `onEvent` for every event until the end of the input. The input is released at the end,
+   * and also when an error (damaged input, or one thrown by `onEvent`) ends the loop early.
+   */
   async forEach(onEvent: (evt: ScapEvent) => void): Promise<ScapReadStats> {
-    for (;;) {
-      let evt: ScapEvent | null;
-      while ((evt = this.parser.next()) !== null) onEvent(evt);
-      if (!(await this.fill())) {
+    try {
+      for (;;) {
+        let evt: ScapEvent | null;
         while ((evt = this.parser.next()) !== null) onEvent(evt);
-        return this.stats;
+        if (!(await this.fill())) {
+          while ((evt = this.parser.next()) !== null) onEvent(evt);
+          return this.stats;
+        }
       }
+    } catch (e) {
+      await this.close().catch(() => undefined);
+      throw e;
     }
   }
 

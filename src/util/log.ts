@@ -37,14 +37,11 @@ const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** `Sat Nov 28 16:14:42 2026` (ctime style, local time) or `2026-11-28T16:14:42+0000` (ISO 8601). */
+/** `Sat Nov 28 16:14:42 2026` (ctime style, local time) or, as Falco does, UTC `2026-11-28T16:14:42+0000`. */
 export function formatLogTime(date: Date, iso8601: boolean): string {
   if (iso8601) {
-    const off = -date.getTimezoneOffset();
-    const sign = off >= 0 ? '+' : '-';
-    const abs = Math.abs(off);
-    return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:` +
-      `${pad(date.getMinutes())}:${pad(date.getSeconds())}${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+    return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:` +
+      `${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}+0000`;
   }
   return `${DAYS[date.getDay()]} ${MONTHS[date.getMonth()]} ${pad(date.getDate())} ${pad(date.getHours())}:` +
     `${pad(date.getMinutes())}:${pad(date.getSeconds())} ${date.getFullYear()}`;

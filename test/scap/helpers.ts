@@ -1,7 +1,9 @@
 // Shared helpers of the scap tests: corpus capture lists, synthetic events, reading whole captures.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { EVENT_INFO } from '../../src/scap/event-table.js';
+import { EVENT_CODE, EVENT_INFO, PT } from '../../src/scap/event-table.js';
+import type { ScapEvent } from '../../src/scap/event.js';
+import { renderParam } from '../../src/scap/param-format.js';
 import { ScapReader, type ScapHeader } from '../../src/scap/reader.js';
 import { BLOCK, EVT_HEADER_SIZE, paddedLength } from '../../src/scap/format.js';
 import { corpusPath } from '../helpers/corpus.js';
@@ -116,4 +118,35 @@ export function eventBlock(e: SyntheticEvent, cpu = 0): Buffer {
   body.writeUInt16LE(cpu, 0);
   body.set(ev, 2);
   return encodeBlock(EVENT_INFO[e.type]?.largePayload ? BLOCK.EV_V2_LARGE : BLOCK.EV_V2, body);
+}
+
+/** Parameter types whose resolved text needs process state (fd names, thread names, users, cwd). */
+const STATEFUL = new Set<number>([PT.FD, PT.PID, PT.UID, PT.GID, PT.FSPATH, PT.FSRELPATH]);
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** libsinsp sanitizes string field values in outputs: control characters become U+FFFD. */
+const sanitize = (s: string): string =>
+  Array.from(s, (c) => (c.charCodeAt(0) < 0x20 || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f) ? '\ufffd' : c)).join('');
+
+/**
+ * A regular expression for the `evt.args` text Falco prints for this event, where the parts that
+ * need process state may take any value: `(...)` decorations after fds, pids, users and paths, and
+ * the fd type letters of fd lists (`?` without state).
+ */
+export function argsPattern(e: ScapEvent): RegExp {
+  let re = '';
+  if (e.type !== EVENT_CODE.GENERIC_X) {
+    for (let i = 0; i < e.nparams && i < e.info.params.length; i++) {
+      const info = e.info.params[i];
+      const r = renderParam(e, i);
+      re += i > 0 ? ' ' : '';
+      if (info.type === PT.FDLIST) {
+        re += escapeRe(`${info.name}=`) + r.value.split(' ').map((x) => escapeRe(x).replace(':\\?', ':.')).join(' ');
+        continue;
+      }
+      re += escapeRe(sanitize(`${info.name}=${r.value}`));
+      if (STATEFUL.has(info.type)) re += '(\\(.*?\\))?';
+      else if (r.resolved !== '') re += escapeRe(`(${r.resolved})`);
+    }
+  }
+  return new RegExp(`^${re}$`, 's');
 }

@@ -160,3 +160,14 @@ test('push parser: events come out as soon as their block is complete', async (t
   assert.deepEqual(records.slice(0, 5), ['section', 'machine', 'interfaces', 'users', 'processes']);
   assert.equal(records.filter((r) => r === 'fds').length, 73);
 });
+
+test('a pipe from another process reads like the file (as the live driver loader writes it)', async (t) => {
+  if (!corpusOrSkip(t)) return;
+  const { spawn } = await import('node:child_process');
+  const expected = await readAll(await ScapReader.open(capturePath('open-multiple-files')));
+  // gzip -dc writes the plain scap stream to a pipe in chunks of its choosing.
+  const child = spawn('gzip', ['-dc', capturePath('open-multiple-files')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const got = await readAll(await ScapReader.fromStream(child.stdout, { source: 'gzip pipe' }));
+  assert.deepEqual(got.events, expected.events);
+  assert.deepEqual(got.header.processes, expected.header.processes);
+});

@@ -1,0 +1,250 @@
+// Integration points: the actions of the command line that other modules carry out. Each function
+// below is the one place the command line calls into that module; until a module is connected, its
+// function reports that the feature is not in this build (exit 1), so every flag already parses,
+// loads the configuration and fails with a clear message rather than a crash.
+//
+// To connect a module, replace the body of its function here; the signatures are the contract.
+import { renderFieldList } from '../fields/list.js';
+import { createK8sAuditFieldRegistry } from '../fields/plugins/index.js';
+import type { FieldRegistry } from '../fields/types.js';
+import { createSyscallSourceDefinition } from '../sources/syscall/definition.js';
+import type { LoadedConfig } from './config/load.js';
+import type { ResolvedRulesFiles } from './config/rules-files.js';
+import type { PeregrineConfig, PluginConfig } from './config/types.js';
+import type { WatchTargets } from './config/watch.js';
+import { NotIntegratedError } from './errors.js';
+import type { AgentOptions, CliIO, OutputFormat } from './options.js';
+import { type CaptureOptions, captureCommand } from './commands/capture.js';
+import { type InspectOptions, inspectCommand } from './commands/inspect.js';
+import {
+  builtinRulesEnvironment, describeCommand, ruleSchemaCommand, validateCommand, type RulesEnvironment,
+} from './commands/validate.js';
+import type { ExtraOutputField, ExtraOutputFormat } from '../engine/loader/index.js';
+
+
+/**
+ * `--list [SOURCE]`: print the fields of every event source of this configuration, or of `source`
+ * (the caller has checked it is one). Connected: src/fields/list.ts over the syscall source and the
+ * plugin sources of the loaded plugins, with `static_fields`.
+ */
+export async function listFields(request: {
+  source?: string;
+  namesOnly: boolean;
+  verbose: boolean;
+  format: OutputFormat;
+  config: PeregrineConfig;
+  io: CliIO;
+}): Promise<number> {
+  const { config } = request;
+  const staticFields = Object.keys(config.static_fields).length > 0 ? config.static_fields : undefined;
+  const registries: FieldRegistry<unknown>[] = [createSyscallSourceDefinition<unknown>(staticFields ? { staticFields } : {}).fields];
+  if (eventSources(config).includes('k8s_audit')) registries.push(createK8sAuditFieldRegistry<unknown>(staticFields));
+  request.io.out(renderFieldList(registries, {
+    ...(request.source !== undefined ? { source: request.source } : {}),
+    verbose: request.verbose, namesOnly: request.namesOnly, format: request.format,
+  }));
+  return 0;
+}
+
+/** `--list-events`: print the event table. Owner: scap event table (src/scap). */
+export async function listEvents(_request: { format: OutputFormat; io: CliIO }): Promise<number> {
+  throw new NotIntegratedError('--list-events', 'listEvents in src/cli/integration.ts');
+}
+
+/** `-i`: print the syscalls ignored unless base_syscalls.all is set. Owner: scap event table (src/scap). */
+export async function printIgnoredEvents(_io: CliIO): Promise<number> {
+  throw new NotIntegratedError('-i', 'printIgnoredEvents in src/cli/integration.ts');
+}
+
+/** `--rule-schema`: print the JSON schema of rules files. Owner: rules loader (`ruleSchemaCommand`, src/engine/rule-schema.ts). */
+export async function printRuleSchema(io: CliIO): Promise<number> {
+  return ruleSchemaCommand(io);
+}
+
+/**
+ * `-V FILE...` and `peregrine validate`: validate rules files, printing one result per file (JSON
+ * with `json`); with `-L`/`-l` also describe the rules once all files are valid (as Falco's -V does).
+ * Owner: rules loader, src/cli/commands/validate.ts `validateCommand` (rules branch: its options
+ * add describeAll, describeRule and stopAtPluginRequirements, which this request carries).
+ */
+export async function validateRules(request: {
+  files: string[];
+  json: boolean;
+  describeAll: boolean;
+  describeRule?: string;
+  /** `-V` stops at an unmet plugin requirement before printing results; `peregrine validate` reports it last. */
+  stopAtPluginRequirements: boolean;
+  config: PeregrineConfig;
+  io: CliIO;
+}): Promise<number> {
+  return validateCommand({
+    files: request.files,
+    json: request.json,
+    describeAll: request.describeAll,
+    ...(request.describeRule !== undefined ? { describeRule: request.describeRule } : {}),
+    stopAtPluginRequirements: request.stopAtPluginRequirements,
+    environment: rulesEnvironment(request.config),
+    io: request.io,
+  });
+}
+
+/**
+ * `-L` (every rule) and `-l RULE`: load the rules files as the agent would and describe them.
+ * Owner: src/engine/describe.ts via `describeCommand` of src/cli/commands/validate.ts (rules branch).
+ */
+export async function describeRules(request: {
+  /** Rules files in load order (directories already expanded). */
+  rulesFiles: string[];
+  /** Only this rule; undefined for all (with lists and macros in JSON). */
+  rule?: string;
+  /** json when json_output is set, else the --format asked for (text by default). */
+  format: OutputFormat;
+  config: PeregrineConfig;
+  io: CliIO;
+}): Promise<number> {
+  return describeCommand({
+    rulesPaths: request.rulesFiles,
+    ...(request.rule !== undefined ? { rule: request.rule } : {}),
+    format: request.format,
+    environment: rulesEnvironment(request.config),
+    io: request.io,
+  });
+}
+
+/**
+ * What rules are loaded against under this configuration: the event sources it enables (with
+ * `static_fields`) and `append_output` (formats appended to outputs, extra output fields).
+ */
+export function rulesEnvironment(config: PeregrineConfig): RulesEnvironment {
+  const extraOutputFormats: ExtraOutputFormat[] = [];
+  const extraOutputFields: ExtraOutputField[] = [];
+  for (const entry of config.append_output) {
+    const match = {
+      ...(entry.match.source !== undefined ? { source: entry.match.source } : {}),
+      tags: entry.match.tags,
+      ...(entry.match.rule !== undefined ? { rule: entry.match.rule } : {}),
+    };
+    if (entry.extra_output) extraOutputFormats.push({ format: entry.extra_output, ...match });
+    for (const field of entry.extra_fields) {
+      extraOutputFields.push({ key: field.name, format: field.format ?? field.name, raw: field.format === undefined, ...match });
+    }
+  }
+  return builtinRulesEnvironment({
+    sources: eventSources(config),
+    staticFields: config.static_fields,
+    extraOutputFormats,
+    extraOutputFields,
+  });
+}
+
+/**
+ * Falco plugins whose function Peregrine provides itself (it loads no plugin libraries): what the
+ * configuration's `plugins`/`load_plugins` entries mean here. Owner: event sources (src/sources);
+ * until connected, this table answers for --list-plugins, --plugin-info and the event sources.
+ */
+export interface NativePlugin {
+  readonly description: string;
+  /** Event source it produces, if it is a source plugin. */
+  readonly source?: string;
+  /** Sources whose events it extracts fields from. */
+  readonly extracts: readonly string[];
+}
+
+export const NATIVE_PLUGINS: Readonly<Record<string, NativePlugin>> = {
+  container: {
+    description: 'Container and Kubernetes pod metadata of syscall events (container.*, k8s.* fields).',
+    extracts: ['syscall'],
+  },
+  k8saudit: {
+    description: 'Kubernetes audit events, from the audit webhook (open_params: the URL to listen on) or a file.',
+    source: 'k8s_audit',
+    extracts: ['k8s_audit'],
+  },
+  json: {
+    description: 'Fields of JSON events (json.value[/pointer], ...), used by the Kubernetes audit rules.',
+    extracts: ['k8s_audit'],
+  },
+};
+
+/** The configured plugins that will load, in load_plugins order. */
+function loadedPlugins(config: PeregrineConfig): PluginConfig[] {
+  return config.load_plugins.flatMap((name) => config.plugins.filter((p) => p.name === name));
+}
+
+/** Event sources of this configuration, `syscall` first as in Falco. Owner: src/sources. */
+export function eventSources(config: PeregrineConfig): string[] {
+  const sources = ['syscall'];
+  for (const plugin of loadedPlugins(config)) {
+    const source = NATIVE_PLUGINS[plugin.name]?.source;
+    if (source !== undefined && !sources.includes(source)) sources.push(source);
+  }
+  return sources;
+}
+
+function describePlugin(plugin: PluginConfig): string {
+  const native = NATIVE_PLUGINS[plugin.name];
+  const lines = [`Name: ${plugin.name}`, `Library: ${plugin.library_path_resolved}`];
+  if (!native) {
+    lines.push('Supported: no (Peregrine loads no plugin libraries and does not provide this plugin)');
+    return lines.join('\n') + '\n';
+  }
+  lines.push(`Description: ${native.description}`, 'Supported: yes, built into Peregrine (the library is not loaded)', 'Capabilities:');
+  if (native.source !== undefined) lines.push(`  - Event Sourcing (source='${native.source}')`);
+  if (native.extracts.length > 0) lines.push(`  - Field Extraction (sources: ${native.extracts.join(', ')})`);
+  return lines.join('\n') + '\n';
+}
+
+/** `--list-plugins`: describe the plugins to load. Owner: event sources (src/sources). */
+export async function listPlugins(request: { plugins: PluginConfig[]; io: CliIO }): Promise<number> {
+  request.io.out(`${request.plugins.length} Plugins Loaded:\n\n${request.plugins.map((p) => describePlugin(p) + '\n').join('')}`);
+  return 0;
+}
+
+/** `--plugin-info NAME`: describe one plugin (info, init schema, open parameters). Owner: src/sources. */
+export async function printPluginInfo(request: { plugin: PluginConfig; io: CliIO }): Promise<number> {
+  request.io.out(describePlugin(request.plugin));
+  return NATIVE_PLUGINS[request.plugin.name] ? 0 : 1;
+}
+
+/** `log_syslog`: also send Peregrine's log to syslog (src/util/log.ts setLogSink). Owner: outputs (src/outputs). */
+export function enableSyslogLogging(_enabled: boolean): void {
+  // Not connected yet: logs go to stderr only (log_stderr). Nothing is lost, so no error.
+}
+
+/** Everything the agent needs to run, after the command line and configuration are checked. */
+export interface AgentRunContext {
+  /** The configuration, with -U, -p applied. */
+  config: PeregrineConfig;
+  /** Files the configuration came from (for `--support`-style reporting and reloads). */
+  loaded: LoadedConfig;
+  /** Rules files to load, in order (from -r, else rules_files). */
+  rules: ResolvedRulesFiles;
+  /** Event sources to run (after --enable-source / --disable-source). */
+  enabledSources: string[];
+  /** The flags as given (durationSeconds for -M, dryRun, verbose, ...). */
+  options: AgentOptions;
+  /** The command line, space-separated, as Falco reports it. */
+  cmdline: string;
+  /** What to watch when `config.watch_config_files` is true (see src/cli/config/watch.ts). */
+  watchTargets: WatchTargets;
+  io: CliIO;
+}
+
+/**
+ * Runs the agent: load the rules, open the engine (replay, modern_ebpf, nodriver) and the outputs,
+ * process events until the end of the capture, `-M` seconds, or a stop signal; with `dryRun`, stop
+ * after loading everything. Returns the exit code. Owner: the event loop (lead).
+ */
+export async function runAgent(_context: AgentRunContext): Promise<number> {
+  throw new NotIntegratedError('Running the agent', 'runAgent in src/cli/integration.ts');
+}
+
+/** `peregrine inspect`: src/cli/commands/inspect.ts (capture reader). */
+export function inspect(options: InspectOptions): Promise<number> {
+  return inspectCommand(options);
+}
+
+/** `peregrine capture`: src/cli/commands/capture.ts (live driver). */
+export function capture(options: CaptureOptions): Promise<number> {
+  return captureCommand(options);
+}
