@@ -16,7 +16,10 @@ import { promisify } from 'node:util';
 import type { BenchReport, BenchRow } from './run.js';
 import { ScapReader } from '../src/scap/reader.js';
 import { defaultDriverBinary, DriverProcess, totalDrops, type DriverStats } from '../src/sources/live/driver-process.js';
-import { computeSyscallSelection } from '../src/sources/live/syscall-selection.js';
+import { computeSyscallSelection, eventCodesToEventTypes } from '../src/sources/live/syscall-selection.js';
+import { builtinRulesEnvironment } from '../src/cli/commands/validate.js';
+import { RulesLoader } from '../src/engine/loader/index.js';
+import { Ruleset } from '../src/engine/ruleset.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = (() => {
@@ -28,27 +31,28 @@ const LOADGEN = path.join(ROOT, 'driver', 'build', 'peregrine-loadgen');
 const CORPUS = process.env.PEREGRINE_CORPUS ?? path.resolve(ROOT, '..', 'shared', 'corpus');
 const ROUNDS = Number(process.env.PEREGRINE_BENCH_ROUNDS ?? 7);
 
-/** evt.type names the three upstream rules files use (what their event-type sets select). */
+/** evt.type names the three upstream rules files use (their event-type sets), when the corpus is absent. */
 const UPSTREAM_EVENT_TYPES = [
   'accept', 'accept4', 'bpf', 'chmod', 'connect', 'creat', 'dup', 'dup2', 'dup3', 'execve', 'execveat', 'fchmod',
   'fchmodat', 'finit_module', 'init_module', 'link', 'linkat', 'listen', 'mkdir', 'mkdirat', 'open', 'openat',
-  'openat2', 'ptrace', 'recvfrom', 'recvmsg', 'rename', 'renameat', 'renameat2', 'rmdir', 'sendmsg', 'sendto', 'setns',
-  'setuid', 'socket', 'switch', 'symlink', 'symlinkat', 'unlink', 'unlinkat', 'unshare', 'userfaultfd',
+  'openat2', 'ptrace', 'rename', 'renameat', 'renameat2', 'rmdir', 'sendmsg', 'sendto', 'setns', 'setuid', 'socket',
+  'symlink', 'symlinkat', 'unlink', 'unlinkat', 'unshare', 'userfaultfd',
 ];
 
-/** The event types named in `evt.type` conditions of the upstream rules (from the corpus when present). */
+/** The event types the upstream rules files need: loaded and compiled by the engine (enabled codes of
+ *  the syscall ruleset) when the corpus is present. */
 function upstreamEventTypes(): { names: string[]; source: string } {
   const files = ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml']
     .map((f) => path.join(CORPUS, 'upstream-rules', f));
-  if (!files.every((f) => existsSync(f))) return { names: UPSTREAM_EVENT_TYPES, source: 'built-in list' };
-  const names = new Set<string>();
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
-    for (const m of text.matchAll(/evt\.type\s*(?:in|=|!=)\s*(\([^)]*\)|[a-z0-9_]+)/g)) {
-      for (const w of m[1].replace(/[()]/g, '').split(/[\s,]+/)) if (/^[a-z0-9_]+$/.test(w)) names.add(w);
-    }
-  }
-  return { names: [...names].sort(), source: 'upstream rules files' };
+  if (!files.every((f) => existsSync(f))) return { names: UPSTREAM_EVENT_TYPES, source: 'built-in list of the upstream rules' };
+  const env = builtinRulesEnvironment();
+  const loader = new RulesLoader({ sources: env.sources });
+  for (const f of files) loader.loadContent(f, readFileSync(f, 'utf8'));
+  const compiled = loader.compiled;
+  if (!compiled) return { names: UPSTREAM_EVENT_TYPES, source: 'built-in list of the upstream rules' };
+  const ruleset = new Ruleset(compiled, env.sources);
+  const codes = ruleset.forSource('syscall')?.enabledCodes() ?? new Set<number>();
+  return { names: eventCodesToEventTypes(codes), source: 'upstream rules files as the engine compiles them' };
 }
 
 interface Usage {

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ppmScName, syscallByNumber } from '../../src/scap/event-table.js';
+import { eventTypeCodes } from '../../src/scap/event-table.js';
 import {
-  computeSyscallSelection, eventNamesToSyscalls, IGNORED_SYSCALLS, PROCEXIT_SYSCALL, repairStateSyscalls,
+  computeSyscallSelection, eventCodesToEventTypes, eventNamesToSyscalls, IGNORED_SYSCALLS, PROCEXIT_SYSCALL, repairStateSyscalls,
   STATE_SYSCALLS, syscallsToEventNames,
 } from '../../src/sources/live/syscall-selection.js';
 import { SYSCALL_ENTRIES, SYSCALLS_BY_NAME } from '../../src/sources/live/syscall-table.js';
@@ -117,6 +118,16 @@ describe('computeSyscallSelection', () => {
   test('repairStateSyscalls keeps its input', () => {
     const out = repairStateSyscalls(new Set(['unlinkat']));
     assert.ok(out.has('unlinkat') && out.has('close') && out.has(PROCEXIT_SYSCALL));
+  });
+
+  test('event codes from the engine map back to event-type names', () => {
+    const codes = [...eventTypeCodes('openat')!, ...eventTypeCodes('procexit')!];
+    assert.deepEqual(eventCodesToEventTypes(codes), ['openat', 'procexit']);
+    const withGeneric = eventCodesToEventTypes(eventTypeCodes('getppid')!);
+    assert.ok(withGeneric.includes('getppid') && withGeneric.includes('fadvise64'), 'every generic syscall');
+    assert.ok(!withGeneric.includes('openat'));
+    const s = computeSyscallSelection({ rulesEventTypes: eventCodesToEventTypes(codes), baseSyscalls: { custom_set: ['execve'] } });
+    assert.deepEqual(s.syscalls, ['execve', 'openat', PROCEXIT_SYSCALL]);
   });
 
   test('plugin event types are added', () => {

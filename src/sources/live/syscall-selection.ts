@@ -15,6 +15,7 @@
 // caller passes the event-type names the loaded rules can match (the union of the rules' event-type
 // sets, as the engine computes them) and gets the names to send to the driver plus Falco's log lines.
 import type { LogLevel } from '../../util/log.js';
+import { EVENT_INFO, isGenericCode } from '../../scap/event-table.js';
 import { SYSCALL_ENTRIES, SYSCALLS_BY_EVENT_NAME, SYSCALLS_BY_NAME, type SyscallCategory } from './syscall-table.js';
 
 /** The `base_syscalls` configuration block of falco.yaml. */
@@ -238,6 +239,23 @@ export function computeSyscallSelection(input: SyscallSelectionInput): SyscallSe
     invalidNames: sorted([...invalidPositive, ...invalidNegative]),
     messages,
   };
+}
+
+/**
+ * Event-type names for a set of event codes (what the engine's rulesets report: enabledCodes()).
+ * A generic event code stands for every syscall without an event of its own, so it yields all of
+ * their names: the engine's codes do not say which one a rule named. (Falco works from the names in
+ * the conditions and selects only those; pass names when they are available.)
+ */
+export function eventCodesToEventTypes(codes: Iterable<number>): string[] {
+  const names = new Set<string>();
+  let generic = false;
+  for (const code of codes) {
+    if (isGenericCode(code)) generic = true;
+    else if (EVENT_INFO[code] !== undefined && EVENT_INFO[code].name !== 'NA') names.add(EVENT_INFO[code].name);
+  }
+  if (generic) for (const e of SYSCALL_ENTRIES) if (e.eventNames.length === 0 && e.nr >= 0) names.add(e.name);
+  return sorted(names);
 }
 
 /** The x86_64 syscalls among `syscalls` (the rest are tracepoints or other architectures' calls). */
