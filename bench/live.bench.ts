@@ -75,9 +75,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** A driver whose stream a Node consumer reads (and counts) the way live capture does. */
-async function startCaptured(syscalls: readonly string[]): Promise<{ driver: DriverProcess; events: () => number; done: Promise<void> }> {
+interface Captured {
+  driver: DriverProcess;
+  events: () => number;
+  done: Promise<void>;
+}
+
+/** A driver whose stream a Node consumer reads (and counts) the way live capture does; or, with
+ *  `discard`, whose stream is thrown away unread (the driver's own cost, without the consumer's). */
+async function startCaptured(syscalls: readonly string[], discard = false): Promise<Captured> {
   const driver = await DriverProcess.start({ syscalls, logOpen: false, ringBufferMiB: 64 });
+  if (discard) {
+    driver.stream.resume();
+    return { driver, events: () => 0, done: new Promise((resolve) => driver.stream.once('end', resolve)) };
+  }
   const reader = await ScapReader.fromStream(driver.stream);
   let n = 0;
   const done = reader.forEach((evt) => {
@@ -103,9 +114,10 @@ export async function run(): Promise<BenchReport> {
     `(${rules.names.length} names) plus Falco's state set; ${ROUNDS} rounds, alternating order; ratios of minimums`,
   ];
 
-  const workloads: { name: string; cmd: string[]; falco: string }[] = [
+  const workloads: { name: string; cmd: string[]; falco: string; discard?: boolean }[] = [
     { name: 'dd bs=1 count=4M (no syscall captured)', cmd: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=4194304'], falco: '1.60x' },
     { name: 'open+close x1M (2M events)', cmd: [LOADGEN, 'open', '1000000', file], falco: '1.74x' },
+    { name: 'open+close x1M, stream discarded (driver alone)', cmd: [LOADGEN, 'open', '1000000', file], falco: '1.74x', discard: true },
     { name: 'fork+exec x3000', cmd: [LOADGEN, 'forkexec', '3000', '/bin/true'], falco: '1.07x' },
   ];
   try {
@@ -117,7 +129,7 @@ export async function run(): Promise<BenchReport> {
       // Rounds alternate the order (base first, then driver first) so drift cancels; the driver
       // has fully exited (detached) before the next measurement starts.
       const measureLive = async (): Promise<void> => {
-        const cap = await startCaptured(selection.syscalls);
+        const cap = await startCaptured(selection.syscalls, w.discard);
         live.push(await measure(w.cmd));
         lastStats = await cap.driver.stop();
         await cap.done;
@@ -147,7 +159,7 @@ export async function run(): Promise<BenchReport> {
           driver_cpu_s_median: median(live.map(cpu)),
           base_wall_s_min: min(base.map(wall)),
           driver_wall_s_min: min(live.map(wall)),
-          events_last_round: consumed,
+          events_last_round: w.discard ? lastStats?.written_events ?? -1 : consumed,
           drops_last_round: lastStats ? totalDrops(lastStats) : -1,
         },
       });
