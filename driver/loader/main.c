@@ -402,8 +402,9 @@ int main(int argc, char **argv)
 			json_error("load", "the kernel refused to load the BPF program (EPERM): run as root or with "
 					   "CAP_BPF and CAP_PERFMON; a lockdown or unprivileged-BPF policy may also forbid it");
 		else
-			json_error("load", "loading the BPF program failed: %s (kernel %s, BTF needed at "
-					   "/sys/kernel/btf/vmlinux)", strerror(-err), "see libbpf output above");
+			json_error("load", "loading the BPF program failed (%s); the probe needs kernel BTF "
+					   "(/sys/kernel/btf/vmlinux) and Linux 6.2 or later; libbpf's log is above",
+				   strerror(-err));
 		peregrine__destroy(skel);
 		return 1;
 	}
