@@ -162,11 +162,12 @@ class Compiler<E> {
     return bound;
   }
 
-  operand(node: OperandNode | ValueNode | TransformerArgNode): Operand<E> {
+  /** `forOutput`: an output-format token, where output-only fields (evt.outputtime) are allowed. */
+  operand(node: OperandNode | ValueNode | TransformerArgNode, forOutput = false): Operand<E> {
     switch (node.kind) {
       case 'field': {
         const bound = this.bindField(node);
-        if (bound.def.outputOnly) this.fail(`field '${astToString(node)}' can only be used in outputs`, node);
+        if (bound.def.outputOnly && !forOutput) this.fail(`field '${astToString(node)}' can only be used in outputs`, node);
         return {
           type: bound.def.type,
           isList: bound.def.isList === true,
@@ -600,7 +601,7 @@ export const MAX_CONDITION_DEPTH = 1000;
  * compileCondition.
  */
 export function compileOperand<E>(node: OperandNode, source: EventSourceDefinition<E>): Operand<E> {
-  return new Compiler(source).operand(node);
+  return new Compiler(source).operand(node, true);
 }
 
 /** Whether a node is a field or transformer (for callers holding AnyNode). */

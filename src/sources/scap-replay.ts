@@ -1,0 +1,160 @@
+// Replay of a .scap capture as a syscall event source: reads the capture (plain or gzip), seeds
+// the system state from its process/fd/user/interface lists, then yields every event with its
+// thread and fd attached, saying whether Falco 0.44 would give it to its rules.
+//
+// Delivery follows Falco's capture mode: every event that reaches libsinsp's state engine is
+// evaluated, except the enter events libsinsp only keeps for their exit (open, connect, execve
+// families) and the container/user events consumed while the capture is opened. In capture mode
+// Falco does NOT skip the high-volume I/O syscalls (read, write, ...): that selection only tells
+// the live driver what to capture. `ignoreIoSyscalls` applies the live selection to a replay.
+import { ScapReader, type ScapReadStats } from '../scap/reader.js';
+import { EVENT_INFO } from '../scap/event-table.js';
+import { Delivery, type SyscallEvent } from '../state/syscall-event.js';
+import { StateStream, type StateStreamOptions, type StreamCounters } from '../state/stream.js';
+
+/**
+ * Syscalls Falco leaves out of its live selection unless `base_syscalls.all` (Falco's
+ * ignored_sc_set: the I/O syscalls outside libsinsp's state set), as `falco -i` lists them.
+ */
+export const IGNORED_IO_SYSCALLS: ReadonlySet<string> = new Set([
+  'pread', 'preadv', 'pwrite', 'pwritev', 'read', 'readv', 'recv', 'send', 'sendfile', 'write', 'writev',
+]);
+
+export interface ScapReplayOptions extends StateStreamOptions {
+  /**
+   * Do not give rules the I/O syscalls Falco's live mode does not capture by default
+   * (IGNORED_IO_SYSCALLS); they still update the state. Off by default: Falco's replay evaluates
+   * them.
+   */
+  ignoreIoSyscalls?: boolean;
+  /** Bytes read per chunk (see ScapReader). */
+  chunkSize?: number;
+}
+
+/** Counters for metrics and the end-of-run summary. */
+export interface ReplayStats {
+  readonly reader: ScapReadStats;
+  readonly stream: StreamCounters;
+  /** Threads in the table now, and what the table had to drop. */
+  readonly threads: number;
+  readonly threadsDroppedFullTable: number;
+  readonly threadPlaceholders: number;
+  readonly fdsAdded: number;
+  readonly fdsRemoved: number;
+  readonly fdsDroppedFullTable: number;
+  /** Exit events whose enter event was missing (capture started mid-syscall, drops). */
+  readonly enterEventsMissing: number;
+  readonly containers: number;
+  readonly users: number;
+  readonly groups: number;
+}
+
+export class ScapReplaySource {
+  private readonly ignoreIo: boolean;
+  private readonly ioCodes: Uint8Array;
+
+  private constructor(readonly path: string, readonly reader: ScapReader, readonly stream: StateStream, opts: ScapReplayOptions) {
+    this.ignoreIo = opts.ignoreIoSyscalls ?? false;
+    this.ioCodes = new Uint8Array(EVENT_INFO.length);
+    for (const info of EVENT_INFO) if (IGNORED_IO_SYSCALLS.has(info.name)) this.ioCodes[info.code] = 1;
+  }
+
+  /** Opens a capture and seeds the state from its header. Throws ScapFormatError for bad input. */
+  static async open(path: string, opts: ScapReplayOptions = {}): Promise<ScapReplaySource> {
+    const reader = await ScapReader.open(path, { chunkSize: opts.chunkSize });
+    const stream = new StateStream({ ...opts, isCapture: true });
+    stream.seed(reader.header);
+    return new ScapReplaySource(path, reader, stream, opts);
+  }
+
+  private deliver(e: SyscallEvent): SyscallEvent {
+    if (this.ignoreIo && e.delivery === Delivery.Rules && this.ioCodes[e.evt.type] === 1) {
+      e.delivery = Delivery.StateOnly;
+      this.stream.counters.forRules--;
+    }
+    return e;
+  }
+
+  /**
+   * Calls `onEvent` for every event of the capture, in order (the event object is reused: keep
+   * values, not the object). Resolves with the statistics at the end; rejects with the reader's
+   * ScapFormatError after delivering every event before the damage.
+   */
+  async forEach(onEvent: (e: SyscallEvent) => void): Promise<ReplayStats> {
+    const stream = this.stream;
+    await this.reader.forEach((view) => onEvent(this.deliver(stream.push(view))));
+    return this.stats();
+  }
+
+  /**
+   * Like forEach for consumers that must pace themselves (a slow output): `onEvent` returns false
+   * to stop early, and `betweenChunks` runs (and is awaited when it returns a promise) after each
+   * chunk of the capture has been delivered.
+   */
+  async forEachPaced(
+    onEvent: (e: SyscallEvent) => boolean,
+    betweenChunks: () => Promise<void> | undefined,
+  ): Promise<ReplayStats> {
+    const reader = this.reader;
+    const stream = this.stream;
+    for (;;) {
+      let view;
+      while ((view = reader.next()) !== null) {
+        if (!onEvent(this.deliver(stream.push(view)))) return this.stats();
+      }
+      const wait = betweenChunks();
+      if (wait !== undefined) await wait;
+      if (!(await reader.fill())) {
+        while ((view = reader.next()) !== null) {
+          if (!onEvent(this.deliver(stream.push(view)))) return this.stats();
+        }
+        return this.stats();
+      }
+    }
+  }
+
+  /** Only the events Falco gives to rules. */
+  async forEachForRules(onEvent: (e: SyscallEvent) => void): Promise<ReplayStats> {
+    return this.forEach((e) => {
+      if (e.delivery === Delivery.Rules) onEvent(e);
+    });
+  }
+
+  /** Async iteration over every event (slower than forEach: one promise per chunk). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<SyscallEvent> {
+    for (;;) {
+      let view;
+      while ((view = this.reader.next()) !== null) yield this.deliver(this.stream.push(view));
+      if (!(await this.reader.fill())) {
+        while ((view = this.reader.next()) !== null) yield this.deliver(this.stream.push(view));
+        return;
+      }
+    }
+  }
+
+  stats(): ReplayStats {
+    const s = this.stream.state;
+    const tc = s.threads.counters;
+    const fc = s.threads.fdCounters;
+    const ug = s.users.size;
+    return {
+      reader: this.reader.stats,
+      stream: this.stream.counters,
+      threads: s.threads.size,
+      threadsDroppedFullTable: tc.droppedFullTable,
+      threadPlaceholders: tc.placeholders,
+      fdsAdded: fc.added,
+      fdsRemoved: fc.removed,
+      fdsDroppedFullTable: fc.droppedFullTable,
+      enterEventsMissing: this.stream.parser.counters.retrieveDrops,
+      containers: s.containerInfos.size,
+      users: ug.users,
+      groups: ug.groups,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+}
+
