@@ -6,7 +6,7 @@ import { k8sAuditPluginClass, jsonPluginClass } from '../../src/fields/plugins/i
 import { genEventClass } from '../../src/fields/gen-event.js';
 import { K8SAUDIT_EXTRACTED_FIELDS } from '../../src/fields/plugins/extractors/k8saudit.js';
 import { pointerKeys } from '../../src/fields/plugins/extractors/json.js';
-import { timestampIso8601, timestampText } from '../../src/fields/plugins/extractors/plugin-event.js';
+import { tsToString } from '../../src/fields/syscall/extractors/common.js';
 import { createK8sAuditSourceDefinition } from '../../src/sources/k8s-audit/definition.js';
 import { corpusOrSkip } from '../helpers/corpus.js';
 import { auditEvent, corpusEvents, definition, eventsOf, json, podEvent, text, value } from './helpers.js';
@@ -317,17 +317,15 @@ test('generic evt fields of plugin events', () => {
   assert.equal(value(second!, 'evt.hostname'), 'test-host');
   assert.equal(value(second!, 'evt.time.iso8601'), '2024-05-06T07:08:11.250000000+0000');
   assert.equal(json(second!, 'evt.time'), 1714979291250000000n, 'time texts are the timestamp in JSON');
-  assert.equal(value(second!, 'evt.time'), timestampText(1714979291250000000n, false, true));
+  assert.equal(value(second!, 'evt.time'), tsToString(1714979291250000000n, false, true), 'the same texts as syscall events');
   assert.match(value(second!, 'evt.datetime.s') as string, /^2024-05-0[67] \d\d:\d\d:11$/);
 });
 
-test('timestamp texts follow libsinsp (local zone for time of day, UTC for ISO 8601)', () => {
-  const ts = 1714979291250000000n;
-  const offsetSeconds = -new Date().getTimezoneOffset() * 60;
+test('evt.time texts: local time of day, with the nanoseconds', () => {
+  const [e] = eventsOf({ kind: 'Event', auditID: '1', stageTimestamp: '2024-05-06T07:08:11.25Z' });
+  const offsetSeconds = -new Date(1714979291000).getTimezoneOffset() * 60;
   const local = new Date((1714979291 + offsetSeconds) * 1000);
-  const hh = String(local.getUTCHours()).padStart(2, '0');
-  const mm = String(local.getUTCMinutes()).padStart(2, '0');
-  assert.equal(timestampText(ts, false, true), `${hh}:${mm}:11.250000000`);
-  assert.equal(timestampText(ts, false, false), `${hh}:${mm}:11`);
-  assert.equal(timestampIso8601(0n), '1970-01-01T00:00:00.000000000+0000');
+  const hhmm = `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+  assert.equal(value(e!, 'evt.time'), `${hhmm}:11.250000000`);
+  assert.equal(value(e!, 'evt.time.s'), `${hhmm}:11`);
 });

@@ -1,12 +1,14 @@
 // Events of plugin event sources (k8s_audit and the like) as the field extractors see them, and the
 // extractors of libsinsp's generic `evt` class for those events: number, timestamps (text forms in
-// the host's time zone, as libsinsp prints them), source, plugin name and summary, host name.
+// the host's time zone, as for syscall events), source, plugin name and summary, host name.
 //
 // Plugin events are never asynchronous meta-events: evt.is_async is false, evt.asynctype has no
 // value.
 import type { FieldExtractor, Registry } from '../../registry.js';
 import type { FieldValue, JsonFieldValue } from '../../types.js';
 import type { Json } from './json-access.js';
+// One time formatting for every source (libsinsp's ts_to_string and ts_to_iso_8601).
+import { tsToIso8601, tsToString } from '../../syscall/extractors/common.js';
 
 /** What every event of one plugin source stream shares. */
 export interface PluginEventStream {
@@ -40,36 +42,6 @@ export interface JsonPayloadEvent extends PluginEvent {
 }
 
 const NS_PER_S = 1_000_000_000n;
-const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
-const pad9 = (n: bigint): string => n.toString().padStart(9, '0');
-
-/** Offset of the host's time zone from UTC, in seconds, now (libsinsp's gmt2local(0)). */
-function localZoneOffsetSeconds(): number {
-  return -new Date().getTimezoneOffset() * 60;
-}
-
-/**
- * libsinsp's ts_to_string: `HH:MM:SS[.nnnnnnnnn]` in the host's time zone, preceded by
- * `YYYY-MM-DD ` when `withDate`.
- */
-export function timestampText(ts: bigint, withDate: boolean, withNanos: boolean): string {
-  const local = Number(ts / NS_PER_S) + localZoneOffsetSeconds();
-  const secondOfDay = ((local % 86400) + 86400) % 86400;
-  let text = '';
-  if (withDate) {
-    const day = new Date((local - secondOfDay) * 1000);
-    text = `${day.getUTCFullYear().toString().padStart(4, '0')}-${pad2(day.getUTCMonth() + 1)}-${pad2(day.getUTCDate())} `;
-  }
-  text += `${pad2(Math.floor(secondOfDay / 3600))}:${pad2(Math.floor((secondOfDay % 3600) / 60))}:${pad2(secondOfDay % 60)}`;
-  return withNanos ? `${text}.${pad9(ts % NS_PER_S)}` : text;
-}
-
-/** libsinsp's ts_to_iso_8601: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000` (UTC). */
-export function timestampIso8601(ts: bigint): string {
-  const d = new Date(Number(ts / NS_PER_S) * 1000);
-  return `${d.getUTCFullYear().toString().padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}T` +
-    `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}.${pad9(ts % NS_PER_S)}+0000`;
-}
 
 /** Time since the first event, as an unsigned 64-bit difference (libsinsp's arithmetic). */
 function relativeTime(e: PluginEvent): bigint {
@@ -92,11 +64,11 @@ const timeNumberOf = (extract: (e: PluginEvent) => bigint): Factory => () => ({ 
 /** The generic evt.* fields of plugin events, by field name. */
 const PLUGIN_EVENT_EXTRACTORS: Readonly<Record<string, Factory>> = {
   'evt.num': valueOf((e) => e.num),
-  'evt.time': timeTextOf((ts) => timestampText(ts, false, true)),
-  'evt.time.s': timeTextOf((ts) => timestampText(ts, false, false)),
-  'evt.time.iso8601': timeTextOf(timestampIso8601),
-  'evt.datetime': timeTextOf((ts) => timestampText(ts, true, true)),
-  'evt.datetime.s': timeTextOf((ts) => timestampText(ts, true, false)),
+  'evt.time': timeTextOf((ts) => tsToString(ts, false, true)),
+  'evt.time.s': timeTextOf((ts) => tsToString(ts, false, false)),
+  'evt.time.iso8601': timeTextOf(tsToIso8601),
+  'evt.datetime': timeTextOf((ts) => tsToString(ts, true, true)),
+  'evt.datetime.s': timeTextOf((ts) => tsToString(ts, true, false)),
   'evt.rawtime': timeNumberOf((e) => e.ts),
   'evt.rawtime.s': timeNumberOf((e) => e.ts / NS_PER_S),
   'evt.rawtime.ns': timeNumberOf((e) => e.ts % NS_PER_S),
