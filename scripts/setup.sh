@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # One list of the Debian packages Peregrine's build and tests use.
 DEBIAN_PACKAGES=(
   make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev   # eBPF driver and loader
+  util-linux                                                      # setpriv, mount: the driver tests
   sysdig                                                          # reference reader for .scap round trips
   netbase                                                         # /etc/services: port names in conditions (fd.port = ssh)
   g++ python3                                                     # node-gyp builds the unix-dgram addon (syslog output)

@@ -27,7 +27,11 @@ import {
   createOutputs, internalAlert, OutputsConfigError, resolveHostname, type Alert, type Outputs, type OutputsSettings,
 } from '../outputs/index.js';
 import { createTelemetry, PeregrineMetrics, type Telemetry } from '../server/index.js';
-import { MetricsConfigError } from '../server/metrics.js';
+import { MetricCategory, MetricsConfigError, type MetricSample, type SourceCounters } from '../server/metrics.js';
+import {
+  K8sAuditOpenError, type K8sAuditCounters, type K8sAuditEvent, type K8sAuditSource, type K8sAuditSourceDefinition,
+} from '../sources/k8s-audit/index.js';
+import { LoadedPlugins, PluginError, pluginsToLoad } from '../sources/plugins.js';
 import { WebserverError } from '../server/webserver.js';
 import type { SyscallEvent } from '../state/syscall-event.js';
 import { configureLog, log } from '../util/log.js';
@@ -37,7 +41,7 @@ import { SourceDispatch, type DispatchRules } from './dispatch.js';
 import { SyscallDropMonitor } from './drops.js';
 import { OutputsHandle } from './outputs-handle.js';
 import { createAgentSources, loadAgentRules, RulesLoadFailure, type AgentRules, type AgentSources } from './rules.js';
-import { IdleSourceRunner, YieldClock, type SourceRunner } from './source-runner.js';
+import { IdleSourceRunner, PluginSourceRunner, YieldClock, type SourceRunner } from './source-runner.js';
 import { ReplayProducer, SyscallSourceRunner, type SyscallEventProducer } from './syscall-runner.js';
 import { unsupportedRuleSyscalls, unsupportedSyscallsWarning } from './syscall-sets.js';
 
@@ -153,6 +157,10 @@ export class Agent {
     const { config, options } = this.ctx;
     let fatal: string | undefined;
     try {
+      for (const { plugin, settings } of loadPlugins(config).plugins) {
+        // Falco's line, saying that Peregrine's own implementation stands for the library.
+        log.info(`Loaded plugin '${plugin.name}@${plugin.version}' (built into Peregrine; ${settings.library_path} is not loaded)`);
+      }
       this.rules = this.loadRules(config, this.ctx.rules.files);
       this.stats = this.newStats(this.rules);
       if (options.dryRun) {
@@ -180,7 +188,7 @@ export class Agent {
   // ---- rules ----------------------------------------------------------------------------------
 
   private sourcesFor(config: PeregrineConfig): AgentSources {
-    return createAgentSources(config, loadedSourcesOf(this.ctx));
+    return createAgentSources(config, loadPlugins(config));
   }
 
   private loadRules(config: PeregrineConfig, files: readonly string[]): AgentRules {
@@ -350,9 +358,7 @@ export class Agent {
     const counters = this.metrics.source(source);
     this.metrics.setEngine(source, engineName(source, config));
     const clock = new YieldClock(() => this.outputs?.queue.size ?? 0);
-    if (source !== 'syscall') {
-      throw new UserError(`Can't find plugin for event source: ${source}`);
-    }
+    if (source !== 'syscall') return this.openPluginSource(source, counters, clock);
     if (config.engine.kind === 'nodriver') {
       log.info("Opening 'syscall' source with no driver");
       return new IdleSourceRunner(source);
@@ -385,6 +391,27 @@ export class Agent {
       counters,
       clock,
     });
+  }
+
+  /** A plugin event source (k8s_audit), opened with its plugin's open_params as Falco does. */
+  private async openPluginSource(source: string, counters: SourceCounters, clock: YieldClock): Promise<SourceRunner> {
+    const { loadedPlugins } = this.rules.sources;
+    const plugin = loadedPlugins.plugins.find((p) => p.plugin.eventSource?.name === source);
+    const definition = this.rules.sources.plugins.get(source);
+    if (plugin === undefined || definition === undefined) throw new UserError(`Can't find plugin for event source: ${source}`);
+    log.info(`Opening '${source}' source with plugin '${plugin.settings.name}'`);
+    let opened: K8sAuditSource;
+    try {
+      opened = await loadedPlugins.openSource(source, { definition: definition as unknown as K8sAuditSourceDefinition, hostname: resolveHostname() });
+    } catch (err) {
+      if (err instanceof K8sAuditOpenError || err instanceof PluginError) throw new UserError(err.message);
+      throw err;
+    }
+    this.metrics.setPluginMetricsProvider(source, () => pluginSamples(plugin.plugin.name, opened.counters));
+    const dispatch = new SourceDispatch<K8sAuditEvent>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert);
+    this.dispatches.push(dispatch as SourceDispatch<unknown>);
+    return new PluginSourceRunner(source, opened, dispatch, counters, clock,
+      BigInt(this.config.engine.kind === 'replay' ? 0 : this.ctx.options.durationSeconds) * 1_000_000_000n);
   }
 
   /** Stops every source; run() then tears down. */
@@ -440,7 +467,7 @@ export class Agent {
       applyAgentFlags(loaded.config, options);
       next = contextWith(this.ctx, loaded);
       if (!changed(this.config, next.config, RESTART_KEYS) && isDeepStrictEqual(next.enabledSources, this.ctx.enabledSources)) {
-        rules = loadAgentRules(next.config, next.rules.files, createAgentSources(next.config, loadedSourcesOf(next)));
+        rules = loadAgentRules(next.config, next.rules.files, createAgentSources(next.config, loadPlugins(next.config)));
       }
     } catch (err) {
       if (!(err instanceof UserError || err instanceof RulesLoadFailure)) throw err;
@@ -496,6 +523,25 @@ export class Agent {
       process.stdout.write(this.stats.format());
     }
   }
+}
+
+/** The configuration's plugins (Peregrine's built-in ones); plugin problems are user errors. */
+function loadPlugins(config: PeregrineConfig): LoadedPlugins {
+  try {
+    return LoadedPlugins.load(pluginsToLoad(config));
+  } catch (err) {
+    if (err instanceof PluginError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+/** A plugin source's counters as plugin metrics (`plugins.<plugin>.<name>`). */
+function pluginSamples(plugin: string, counters: K8sAuditCounters): MetricSample[] {
+  const sample = (name: string, value: number): MetricSample =>
+    ({ name: `${plugin}.${name}`, category: MetricCategory.Plugins, unit: 'count', kind: 'counter', type: 'int', value });
+  const samples = [sample('n_inputs', counters.inputs), sample('n_events', counters.events)];
+  for (const [reason, n] of Object.entries(counters.rejected)) samples.push(sample(`n_rejected_${reason}`, n));
+  return samples;
 }
 
 /** The sources loaded by the configuration (rules load for all of them). */

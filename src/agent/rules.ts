@@ -7,51 +7,40 @@
 // the result in only when it succeeds.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { builtinRulesEnvironment, loadRulesForRun, type RulesEnvironment } from '../cli/commands/validate.js';
+import { loadRulesForRun, type RulesEnvironment } from '../cli/commands/validate.js';
 import type { PeregrineConfig } from '../cli/config/types.js';
 import type { AnySource, CompiledRule, ExtraOutputField, ExtraOutputFormat, RulesLoader } from '../engine/loader/index.js';
 import { Ruleset } from '../engine/ruleset.js';
 import type { EventSourceDefinition } from '../engine/source.js';
-import { createK8sAuditFieldRegistry } from '../fields/plugins/index.js';
 import { implementSyscallExtractors } from '../fields/syscall/extractors/index.js';
 import type { FieldRegistry } from '../fields/types.js';
+import { EVENT_INFO } from '../scap/event-table.js';
+import type { LoadedPlugins } from '../sources/plugins.js';
 import { createSyscallSourceDefinition } from '../sources/syscall/definition.js';
 import type { SyscallEvent } from '../state/syscall-event.js';
 
 /** The sources of a run, with extractors, by name (syscall first, as in Falco). */
 export interface AgentSources {
   readonly syscall: EventSourceDefinition<SyscallEvent>;
-  /** Plugin sources (k8s_audit), when their plugin is loaded. */
+  /** Plugin sources (k8s_audit) of the loaded plugins. */
   readonly plugins: ReadonlyMap<string, EventSourceDefinition<unknown>>;
   readonly all: readonly AnySource[];
+  /** The loaded plugins (built into Peregrine): plugin sources are opened through them. */
+  readonly loadedPlugins: LoadedPlugins;
 }
 
-/**
- * Builds the event sources rules are compiled against. `pluginSources` are the definitions of the
- * plugin sources the configuration loads (their registries carry extractors); by default the
- * k8s_audit declarations are used so that rules load (and validate) even before a source runs.
- */
-export function createAgentSources(
-  config: PeregrineConfig,
-  loadedSources: readonly string[],
-  pluginSources: ReadonlyMap<string, EventSourceDefinition<unknown>> = new Map(),
-): AgentSources {
+/** Builds the event sources rules are compiled against, with their extractors. */
+export function createAgentSources(config: PeregrineConfig, loadedPlugins: LoadedPlugins): AgentSources {
   const staticFields = Object.keys(config.static_fields).length > 0 ? config.static_fields : undefined;
   const syscall = createSyscallSourceDefinition<SyscallEvent>(staticFields ? { staticFields } : {});
   implementSyscallExtractors(syscall.fields);
   const plugins = new Map<string, EventSourceDefinition<unknown>>();
-  for (const name of loadedSources) {
+  for (const name of loadedPlugins.sources) {
     if (name === 'syscall') continue;
-    const given = pluginSources.get(name);
-    if (given) {
-      plugins.set(name, given);
-    } else if (name === 'k8s_audit') {
-      plugins.set(name, {
-        name, fields: createK8sAuditFieldRegistry<unknown>(staticFields), eventTypeCount: 1, eventTypeCodes: () => undefined, hasEventTypes: false,
-      });
-    }
+    const definition = loadedPlugins.sourceDefinition(name, staticFields ? { staticFields } : {});
+    if (definition) plugins.set(name, definition as unknown as EventSourceDefinition<unknown>);
   }
-  return { syscall, plugins, all: [syscall as AnySource, ...plugins.values()] };
+  return { syscall, plugins, all: [syscall as AnySource, ...plugins.values()], loadedPlugins };
 }
 
 /** `name_with_dots=%name.with.dots`: how Falco appends a suggested field to outputs. */
@@ -99,9 +88,14 @@ export function appendOutputExtras(config: PeregrineConfig, sources: readonly An
 
 /** What the agent loads rules against: its sources (with extractors) and append_output. */
 export function agentRulesEnvironment(config: PeregrineConfig, sources: AgentSources): RulesEnvironment {
-  const base = builtinRulesEnvironment({ sources: sources.all.map((s) => s.name), staticFields: config.static_fields });
   const extras = appendOutputExtras(config, sources.all);
-  return { ...base, sources: sources.all, extraOutputFormats: extras.formats, extraOutputFields: extras.fields };
+  return {
+    sources: sources.all,
+    providedPlugins: sources.loadedPlugins.provided(),
+    eventTypeName: (code) => EVENT_INFO[code]?.name,
+    extraOutputFormats: extras.formats,
+    extraOutputFields: extras.fields,
+  };
 }
 
 /** A rules file with its checksum (metrics report them). */

@@ -53,3 +53,12 @@ test('an explicit cases file that does not exist is an error', () => {
   const { status } = runRunner('--cases', path.join(FIXTURES, 'missing.json'));
   assert.equal(status, 2);
 });
+
+test('a corrected expectation replaces the corpus one: the case runs and must meet it', () => {
+  const { status, lines } = runRunner('--id', 'wrong_expectation', '--corrections', path.join(FIXTURES, 'corrections.json'));
+  assert.deepEqual(lines, [
+    'PASS fixture/wrong_expectation (corrected expectation: the file has a list without items: validation fails)',
+    '1 passed, 0 failed, 0 skipped',
+  ]);
+  assert.equal(status, 0);
+});
