@@ -163,6 +163,9 @@ export class Agent {
       }
       this.rules = this.loadRules(config, this.ctx.rules.files);
       this.stats = this.newStats(this.rules);
+      if (config.capture.enabled) {
+        log.warning('capture.enabled: Peregrine does not write capture files on rule matches yet; the capture settings are ignored');
+      }
       if (options.dryRun) {
         log.debug('Skipping outputs initialization in dry-run');
         log.debug('Skipping signal handlers creation in dry-run');
