@@ -160,6 +160,25 @@ test('the web server answers /healthz, /versions and /metrics during a replay, a
   assert.ok(matches.some((n) => n > 0 && n < b.opens), `rule matches seen: ${matches.join(', ')}`);
 });
 
+test('metrics snapshots (metrics.output_file and output_rule) are written while a replay runs', async (t) => {
+  const b = baseline;
+  if (!b) return t.skip('reference corpus not available');
+  const dir = tempDir(t);
+  const rules = writeFile(dir, 'rules.yaml', OPEN_RULE);
+  const file = path.join(dir, 'metrics.jsonl');
+  const config = testConfig(dir, `json_output: true\nmetrics: {enabled: true, interval: 200ms, output_rule: true, output_file: ${file}}`);
+  const r = await runPeregrine(['-c', config, '-r', rules, ...replayArgs(bigCapture)], { timeoutMs: 120_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Setting metrics interval to 200ms, equivalent to 200 \(ms\)/);
+  const samples = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sample: number; output_fields: Record<string, unknown> });
+  assert.ok(samples.length >= 2, `${samples.length} snapshots`);
+  const evts = samples.map((s) => s.output_fields['falco.num_evts'] as number);
+  assert.ok(evts.some((n) => n > 0 && n < b.events), `falco.num_evts: ${evts.join(', ')}`);
+  assert.equal(samples[0]!.output_fields['evt.source'], 'syscall');
+  const snapshotAlerts = r.stdout.split('\n').filter((l) => l.includes('"rule":"Falco internal: metrics snapshot"'));
+  assert.equal(snapshotAlerts.length, samples.length);
+});
+
 test('SIGHUP reloads changed rules in place: the replay goes on, no event is lost, the new rule fires', async (t) => {
   if (!baseline) return t.skip('reference corpus not available');
   const dir = tempDir(t);
