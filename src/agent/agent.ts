@@ -167,6 +167,9 @@ export class Agent {
         log.warning('capture.enabled: Peregrine does not write capture files on rule matches yet; the capture settings are ignored');
       }
       if (options.dryRun) {
+        if (process.env.FALCO_HOSTNAME !== undefined) {
+          log.info(`Hostname value has been overridden via environment variable to: ${process.env.FALCO_HOSTNAME}`);
+        }
         log.debug('Skipping outputs initialization in dry-run');
         log.debug('Skipping signal handlers creation in dry-run');
         this.warnUnsupportedSyscalls();

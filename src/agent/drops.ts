@@ -86,6 +86,7 @@ export class SyscallDropMonitor {
     this.bucket = new TokenBucket(settings.rate, settings.max_burst);
     this.threshold = settings.simulate_drops ? 0 : settings.threshold;
     this.actions = new Set(settings.actions);
+    // A copy: providers may update one object in place.
     this.last = { ...counters() };
   }
 
@@ -106,8 +107,14 @@ export class SyscallDropMonitor {
   private check(ts: number, evt: { readonly tsBig: bigint }): boolean {
     this.nextCheckTs = ts + NS_PER_S;
     const now = this.counters();
+    // The common case, no new drops: nothing else to compute (the counters stay the reference).
+    if (now.n_drops === this.last.n_drops && !this.settings.simulate_drops) {
+      if (now.n_evts !== this.last.n_evts) this.last = { ...now };
+      return true;
+    }
     const delta: SyscallDropDelta = { n_evts: 0, n_drops: 0 };
     for (const key of DELTA_KEYS) delta[key] = (now[key] ?? 0) - (this.last[key] ?? 0);
+    // A copy: providers may update one object in place.
     this.last = { ...now };
     if (this.settings.simulate_drops) {
       log.info('Simulating syscall event drop');
