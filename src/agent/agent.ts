@@ -157,11 +157,12 @@ export class Agent {
     const { config, options } = this.ctx;
     let fatal: string | undefined;
     try {
-      for (const { plugin, settings } of loadPlugins(config).plugins) {
+      const plugins = loadPlugins(config);
+      for (const { plugin, settings } of plugins.plugins) {
         // Falco's line, saying that Peregrine's own implementation stands for the library.
         log.info(`Loaded plugin '${plugin.name}@${plugin.version}' (built into Peregrine; ${settings.library_path} is not loaded)`);
       }
-      this.rules = this.loadRules(config, this.ctx.rules.files);
+      this.rules = this.loadRules(config, this.ctx.rules.files, createAgentSources(config, plugins));
       this.stats = this.newStats(this.rules);
       if (config.capture.enabled) {
         log.warning('capture.enabled: Peregrine does not write capture files on rule matches yet; the capture settings are ignored');
@@ -193,13 +194,9 @@ export class Agent {
 
   // ---- rules ----------------------------------------------------------------------------------
 
-  private sourcesFor(config: PeregrineConfig): AgentSources {
-    return createAgentSources(config, loadPlugins(config));
-  }
-
-  private loadRules(config: PeregrineConfig, files: readonly string[]): AgentRules {
+  private loadRules(config: PeregrineConfig, files: readonly string[], sources: AgentSources): AgentRules {
     try {
-      return loadAgentRules(config, files, this.sourcesFor(config));
+      return loadAgentRules(config, files, sources);
     } catch (err) {
       if (err instanceof RulesLoadFailure) throw new UserError(err.message);
       throw err;
