@@ -196,6 +196,26 @@ test('SIGHUP reloads changed rules in place: the replay goes on, no event is los
   assert.ok(countOf(r.stdout, 'any_close') > 0, 'the new rule fired');
 });
 
+test('a changed output setting rebuilds the outputs in place: later alerts use it, none is lost', async (t) => {
+  const b = baseline;
+  if (!b) return t.skip('reference corpus not available');
+  const dir = tempDir(t);
+  const rules = writeFile(dir, 'rules.yaml', OPEN_RULE);
+  const config = testConfig(dir, 'json_output: false');
+  const p = await startReplay(['-c', config, '-r', rules, '-v']);
+  await p.waitFor((out) => out.includes('open by'), 'a first alert');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('json_output: false', 'json_output: true'));
+  p.kill('SIGHUP');
+  await p.waitFor((_out, err) => /Reloaded: 1 rules enabled/.test(err), 'the reload');
+  const r = await p.exited;
+  assert.equal(r.code, 0, r.stderr);
+  const text = r.stdout.split('\n').filter((l) => / Informational open by /.test(l) && !l.startsWith('{')).length;
+  const json = r.stdout.split('\n').filter((l) => l.startsWith('{"hostname"')).length;
+  assert.ok(text > 0 && json > 0, `${text} text alerts, then ${json} JSON alerts`);
+  assert.equal(text + json, b.opens);
+  assert.equal(capturedEvents(r.stderr), b.events);
+});
+
 test('an invalid rules change keeps the running rules and says why (log and internal alert)', async (t) => {
   if (!baseline) return t.skip('reference corpus not available');
   const dir = tempDir(t);
