@@ -385,7 +385,7 @@ export class Agent {
       const c = producer.captureCounters();
       return config.engine.kind === 'replay' ? undefined : { ...c };
     });
-    const dispatch = new SourceDispatch<SyscallEvent>(source, this.dispatchRules(source, config), (e) => e.evt.tsBig, this.pushAlert);
+    const dispatch = new SourceDispatch<SyscallEvent>(source, this.dispatchRules(source, config), (e) => e.evt.tsBig, this.pushAlert, counters);
     this.dispatches.push(dispatch as SourceDispatch<unknown>);
     const drops = new SyscallDropMonitor(config.syscall_event_drops, () => producer.captureCounters(), this.pushAlert, producer.ebpf);
     return new SyscallSourceRunner(producer, dispatch, {
@@ -411,7 +411,7 @@ export class Agent {
       throw err;
     }
     this.metrics.setPluginMetricsProvider(source, () => pluginSamples(plugin.plugin.name, opened.counters));
-    const dispatch = new SourceDispatch<K8sAuditEvent>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert);
+    const dispatch = new SourceDispatch<K8sAuditEvent>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert, counters);
     this.dispatches.push(dispatch as SourceDispatch<unknown>);
     return new PluginSourceRunner(source, opened, dispatch, counters, clock,
       BigInt(this.config.engine.kind === 'replay' ? 0 : this.ctx.options.durationSeconds) * 1_000_000_000n);

@@ -8,6 +8,7 @@
 import type { CompiledRule } from '../engine/loader/index.js';
 import type { SourceRuleset } from '../engine/ruleset.js';
 import type { Alert } from '../outputs/alert.js';
+import { log } from '../util/log.js';
 import type { AlertFactory, RuleStats } from './alerts.js';
 
 /** What a dispatch needs from the agent; replaced as a whole on reload. */
@@ -20,9 +21,14 @@ export interface DispatchRules {
   readonly stats: RuleStats;
 }
 
+/** Reason under which events whose evaluation failed are counted. */
+export const EVALUATION_ERROR = 'rule_evaluation_error';
+const MAX_LOGGED_ERRORS = 20;
+
 export class SourceDispatch<E> {
   private current: DispatchRules;
   private readonly matched: CompiledRule[] = [];
+  private readonly loggedErrors = new Map<string, number>();
 
   constructor(
     readonly source: string,
@@ -31,6 +37,8 @@ export class SourceDispatch<E> {
     private readonly timeOf: (evt: E) => bigint,
     /** Hands an alert to the outputs (never waits). */
     private readonly push: (alert: Alert) => void,
+    /** Where events that could not be evaluated are counted. */
+    private readonly errors: { countDrop(reason: string): void },
   ) {
     this.current = rules;
   }
@@ -44,8 +52,34 @@ export class SourceDispatch<E> {
     this.current = rules;
   }
 
-  /** Evaluates one event of type `code`; returns the number of rules that matched. */
+  /**
+   * Evaluates one event of type `code`; returns the number of rules that matched. A failure inside
+   * evaluation (a Peregrine bug, never the user's) costs this event only: it is counted (metrics:
+   * events dropped, reason rule_evaluation_error) and logged, and the run goes on.
+   */
   process(code: number, evt: E): number {
+    try {
+      return this.evaluate(code, evt);
+    } catch (err) {
+      this.failed(code, err);
+      return 0;
+    }
+  }
+
+  private failed(code: number, err: unknown): void {
+    this.errors.countDrop(EVALUATION_ERROR);
+    const message = err instanceof Error ? err.message : String(err);
+    const seen = this.loggedErrors.get(message) ?? 0;
+    this.loggedErrors.set(message, seen + 1);
+    // Each distinct failure is logged once, with its stack for the bug report; then only counted.
+    if (seen === 0 && this.loggedErrors.size <= MAX_LOGGED_ERRORS) {
+      log.error(`Internal error while evaluating the ${this.source} rules on an event of type ${code} (the event is skipped, ` +
+        `counted as ${EVALUATION_ERROR}): ${message}`);
+      if (err instanceof Error && err.stack) log.debug(err.stack);
+    }
+  }
+
+  private evaluate(code: number, evt: E): number {
     const r = this.current;
     const rules = r.rules;
     if (rules === undefined) return 0;
