@@ -61,6 +61,9 @@ export async function runCli(
     // Anything else is a Peregrine bug: say so, with the stack for the report.
     io.err(`Runtime error: ${(err as Error).message ?? String(err)}. Exiting.\n${(err as Error).stack ?? ''}\n`);
     return 1;
+  } finally {
+    // The log's syslog socket would keep the process alive.
+    actions.enableSyslogLogging(false);
   }
 }
 
@@ -68,7 +71,7 @@ export async function runCli(
 function configureLogging(loaded: LoadedConfig, actions: Integration): void {
   const { config } = loaded;
   configureLog({ level: config.log_level, stderr: config.log_stderr, iso8601: config.time_format_iso_8601 });
-  actions.enableSyslogLogging(config.log_syslog);
+  actions.enableSyslogLogging(config.log_syslog, { socket_path: config.syslog_output.socket_path, ident: config.syslog_output.ident });
 }
 
 function loadSubcommandConfig(flags: SubcommandConfigOptions, actions: Integration): LoadedConfig {

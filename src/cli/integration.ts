@@ -7,6 +7,7 @@
 import { Agent } from '../agent/agent.js';
 import { formatEventList, formatIgnoredEvents } from '../agent/events-list.js';
 import { renderFieldList } from '../fields/list.js';
+import { enableLogSyslog, type SyslogSocketSettings } from '../outputs/index.js';
 import type { FieldRegistry } from '../fields/types.js';
 import { formatPluginDetails, formatPluginList, LoadedPlugins, PluginError, pluginsToLoad } from '../sources/plugins.js';
 import { createSyscallSourceDefinition } from '../sources/syscall/definition.js';
@@ -176,9 +177,17 @@ export async function printPluginInfo(request: { plugin: PluginConfig; io: CliIO
   return 0;
 }
 
-/** `log_syslog`: also send Peregrine's log to syslog (src/util/log.ts setLogSink). Owner: outputs (src/outputs). */
-export function enableSyslogLogging(_enabled: boolean): void {
-  // Not connected yet: logs go to stderr only (log_stderr). Nothing is lost, so no error.
+let syslogSink: { uninstall(): void } | undefined;
+
+/**
+ * `log_syslog`: also send Peregrine's log to syslog (src/outputs enableLogSyslog), through the
+ * socket and with the program name of `syslog_output` (Peregrine's socket_path and ident). Called
+ * again on reload: the previous sink is replaced. Without a syslog daemon the lines are only
+ * counted as failed (the log cannot report its own failures through itself).
+ */
+export function enableSyslogLogging(enabled: boolean, socket: SyslogSocketSettings = {}): void {
+  syslogSink?.uninstall();
+  syslogSink = enabled ? enableLogSyslog(socket) : undefined;
 }
 
 /** Everything the agent needs to run, after the command line and configuration are checked. */
