@@ -324,7 +324,9 @@ export class Agent {
     try {
       for (const source of sources) this.runners.push(await this.openSource(source));
     } catch (err) {
+      // The sources already open are stopped and closed (a stopped runner's run() only cleans up).
       for (const r of this.runners) r.stop();
+      await Promise.all(this.runners.map((r) => r.run()));
       if (err instanceof UserError) return err.message;
       return err instanceof Error ? err.message : String(err);
     }

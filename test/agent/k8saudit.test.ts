@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { corpusOrSkip, corpusPath } from '../helpers/corpus.js';
 import { freePort, jsonAlerts, Peregrine, runPeregrine, tempDir, testConfig, writeFile } from './helpers.js';
@@ -124,4 +125,20 @@ test('a live agent (nodriver + audit webhook): metrics follow the events, a rule
   assert.match(r.stderr, /\(k8s_audit\) Elapsed time: [\d.]+, Captured Events: 50, /);
   // Statistics carry over the reload for rules that keep their name.
   assert.match(r.stdout, /Events detected: 50\n[^]* {3}DEBUG: 30\n[^]*Triggered rules by rule name:\n {3}any_audit_event: 30\n {3}configmap_created: 20\n/);
+});
+
+test('a plugin source that cannot open ends the run with its message, the other sources closed', async (t) => {
+  if (!corpusOrSkip(t)) return;
+  const dir = tempDir(t);
+  const rules = writeFile(dir, 'rules.yaml', K8S_RULES);
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  t.after(() => busy.close());
+  const port = (busy.address() as AddressInfo).port;
+  const config = testConfig(dir, `engine: {kind: nodriver}\n${pluginsConfig(`http://127.0.0.1:${port}/k8s-audit`)}`);
+  const r = await runPeregrine(['-c', config, '-r', rules], { timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.signal, null);
+  assert.match(r.stderr, /Opening 'syscall' source with no driver\n[^]*Opening 'k8s_audit' source with plugin 'k8saudit'\n/);
+  assert.match(r.stderr, new RegExp(`Error: .*${port}.*\\n$`));
 });
