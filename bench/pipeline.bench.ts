@@ -58,6 +58,8 @@ interface WorkerReport {
   events: number;
   forRules: number;
   loopSeconds: number;
+  /** CPU time of the replay loop (all threads of the process: GC helpers included). */
+  loopCpuSeconds: number;
   loadSeconds: number;
   peakRssMiB: number;
   rules: number;
@@ -114,7 +116,7 @@ let sysdigStartup = 0;
 async function sysdig(file: string, events: number): Promise<Measured> {
   const r = await measure('sysdig', ['-r', file, 'evt.num=0']);
   return {
-    events, forRules: events, loopSeconds: Math.max(1e-6, r.seconds - sysdigStartup), loadSeconds: 0,
+    events, forRules: events, loopSeconds: Math.max(1e-6, r.seconds - sysdigStartup), loopCpuSeconds: 0, loadSeconds: 0,
     peakRssMiB: r.peakRssMiB, rules: 0, matches: 0, outputChars: 0, seconds: r.seconds,
   };
 }
@@ -244,6 +246,7 @@ async function worker(file: string, choice: RulesChoice, match: string): Promise
   let outputChars = 0;
   const found: CompiledRule[] = [];
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const replay = await ScapReplaySource.open(file);
   const stats = await replay.forEach((e) => {
     if (e.delivery !== Delivery.Rules || rules === undefined) return;
@@ -263,8 +266,9 @@ async function worker(file: string, choice: RulesChoice, match: string): Promise
     }
   });
   const loopSeconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   const report: WorkerReport = {
-    events: stats.reader.events, forRules: stats.stream.forRules, loopSeconds, loadSeconds,
+    events: stats.reader.events, forRules: stats.stream.forRules, loopSeconds, loopCpuSeconds: (cpu.user + cpu.system) / 1e6, loadSeconds,
     peakRssMiB: process.resourceUsage().maxRSS / 1024, rules: rules?.enabledRules().length ?? 0, matches, outputChars,
   };
   process.stdout.write(JSON.stringify(report));
