@@ -7,6 +7,7 @@
 // keeping the overlap makes those transitions produce the very values libsinsp produces.
 import { FD_TYPE } from '../scap/format.js';
 import { L4, O, EPOLL_CLOEXEC, MFD_CLOEXEC } from './constants.js';
+import { sanitizeString } from './paths.js';
 
 /** fd flags (libsinsp sinsp_fdinfo::flags). */
 export const FDF = {
@@ -76,6 +77,12 @@ export class FdInfo {
   fd = -1;
   /** Socket-info block, allocated for sockets only. */
   sock: Uint8Array | undefined;
+  // Derived texts that fields read on many events, remembered with the name they come from.
+  private safeNameOf = '';
+  private safeNameText = '';
+  private directoryOf: string | undefined = undefined;
+  private directoryType = -1;
+  private directoryText = '';
 
   clone(): FdInfo {
     const c = new FdInfo();
@@ -92,6 +99,41 @@ export class FdInfo {
     c.fd = this.fd;
     c.sock = this.sock === undefined ? undefined : this.sock.slice();
     return c;
+  }
+
+  /** The name as fields show it (sanitizeString: unprintable characters replaced). */
+  safeName(): string {
+    const name = this.name;
+    if (name !== this.safeNameOf) {
+      this.safeNameText = sanitizeString(name);
+      this.safeNameOf = name;
+    }
+    return this.safeNameText;
+  }
+
+  /**
+   * fd.directory of a file or directory fd: the directory part of a file's name ("/" for a file at
+   * the root), a directory's own name; sanitized.
+   */
+  directory(): string {
+    const name = this.name;
+    if (name !== this.directoryOf || this.type !== this.directoryType) {
+      let dir = this.safeName();
+      if (this.isFile()) {
+        // Sanitizing maps characters one to one around '/': the directory of the sanitized name
+        // is the sanitized directory.
+        const pos = dir.lastIndexOf('/');
+        if (pos > 0) {
+          if (pos < dir.length - 1) dir = dir.slice(0, pos);
+        } else {
+          dir = '/';
+        }
+      }
+      this.directoryText = dir;
+      this.directoryOf = name;
+      this.directoryType = this.type;
+    }
+    return this.directoryText;
   }
 
   /** The socket-info block (zero-filled on first use). */

@@ -262,7 +262,7 @@ export class StateStream {
   }
 
   /** An event the converter dropped: shown by inspect with its thread, never parsed. */
-  private dropped(view: ScapEvent): SyscallEvent {
+  private dropped(view: EventView): SyscallEvent {
     const e = this.event;
     this.countType(view);
     this.counters.droppedByConverter++;
