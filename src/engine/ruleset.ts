@@ -89,9 +89,16 @@ export class SourceRuleset {
     if (list === undefined) return undefined;
     let g = this.groups[code];
     if (g === undefined) {
-      const key = list.map((r) => r.id).join(',');
+      // Fields every event of this code has the same value of (evt.type): their checks are
+      // decided now. Codes with the same rules and the same known values share one group.
+      const known = this.source.constantFields?.(code);
+      const knownKey = known === undefined ? '' : JSON.stringify([...known]);
+      const key = `${knownKey}|${list.map((r) => r.id).join(',')}`;
       g = this.groupCache.get(key);
-      if (g === undefined) this.groupCache.set(key, (g = compileConditionGroup(list.map((r) => r.compiled))));
+      if (g === undefined) {
+        g = compileConditionGroup(list.map((r) => r.compiled), known === undefined ? {} : { known });
+        this.groupCache.set(key, g);
+      }
       this.groups[code] = g;
     }
     return g;
