@@ -111,20 +111,23 @@ export class SourceRuleset {
 
   /** The first enabled rule matching the event (rule_matching: first). */
   firstMatch(code: number, evt: unknown): CompiledRule | undefined {
-    const g = this.group(code);
-    if (g === undefined) return undefined;
+    const list = this.byCode[code];
+    // Most events meet no rule: nothing to call.
+    if (list === undefined || list.length === 0) return undefined;
+    const g = this.groups[code] ?? this.group(code)!;
     const i = g.first(evt);
-    return i < 0 ? undefined : this.byCode[code]![i];
+    return i < 0 ? undefined : list[i];
   }
 
   /** Every enabled rule matching the event, appended to `out` (rule_matching: all). */
   allMatches(code: number, evt: unknown, out: CompiledRule[]): number {
-    const g = this.group(code);
+    const list = this.byCode[code];
+    if (list === undefined || list.length === 0) return 0;
+    const g = this.groups[code] ?? this.group(code);
     if (g === undefined) return 0;
     const indexes = this.scratch;
     indexes.length = 0;
     const n = g.all(evt, indexes);
-    const list = this.byCode[code]!;
     for (let i = 0; i < n; i++) out.push(list[indexes[i]!]!);
     return n;
   }

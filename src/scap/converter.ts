@@ -18,6 +18,9 @@ const PASS = 0;
 const DROP = 1;
 const CONTINUE = 2;
 
+/** Slots of exited threads kept for reuse. */
+const SPARE_SLOTS = 64;
+
 /** Conversions of one event in a row before giving up (libscap's bound: execve takes ~15 steps). */
 const MAX_CONVERSIONS = 50;
 
@@ -217,6 +220,8 @@ export class EventConverter {
   private readonly builders = [new EventBuilder(), new EventBuilder()];
   private readonly views = [new EventView(), new EventView()];
   private readonly warned = new Set<number>();
+  /** Slots of exited threads, for reuse. */
+  private readonly spare: StoredEnter[] = [];
   // Sources of the parameters of the event being built: buffer and its DataView, start, length.
   private readonly srcBuf: Uint8Array[] = [];
   private readonly srcDv: DataView[] = [];
@@ -232,7 +237,7 @@ export class EventConverter {
   process(evt: EventView): EventView | null {
     const type = evt.type;
     // A thread's exit ends any syscall it had entered: drop what was kept for it (bounded memory).
-    if (type === EVENT_CODE.PROCEXIT_1_E || type === EVENT_CODE.PROCEXIT_E) this.stored.delete(evt.tid);
+    if (type === EVENT_CODE.PROCEXIT_1_E || type === EVENT_CODE.PROCEXIT_E) this.release(evt.tid);
     let v = verdict(type, evt.nparams);
     if (v === PASS) return evt;
     if (v === DROP) {
@@ -394,11 +399,22 @@ export class EventConverter {
     return out;
   }
 
+  /** Frees the slot of an exited thread, keeping a few for new threads (a buffer is costly to make). */
+  private release(tid: number): void {
+    const slot = this.stored.get(tid);
+    if (slot === undefined) return;
+    this.stored.delete(tid);
+    if (this.spare.length < SPARE_SLOTS) {
+      slot.type = -1;
+      this.spare.push(slot);
+    }
+  }
+
   /** Keeps an enter event (V2 layout) in its thread's slot until the exit event takes it. */
   private store(evt: EventView): void {
     let slot = this.stored.get(evt.tid);
     if (slot === undefined) {
-      slot = new StoredEnter();
+      slot = this.spare.pop() ?? new StoredEnter();
       this.stored.set(evt.tid, slot);
     }
     const n = evt.nparams;

@@ -549,10 +549,25 @@ export function formatArg(evt: ScapEvent, i: number, options?: ParamFormatOption
   if (i < 0 || i >= evt.nparams) return undefined;
   const info = evt.paramInfo(i);
   if (info === undefined) return undefined;
-  const width = FLAGS_WIDTH[info.type]!;
+  const type = info.type;
+  const width = FLAGS_WIDTH[type]!;
   if (width !== 0 && evt.paramLength(i) === width) return flagsArg(evt, i, info);
+  if (isStringType(type)) return stringArg(evt, i, type, options);
   const r = renderParam(evt, i, options);
   return r.resolved !== '' ? r.resolved : r.value;
+}
+
+/** formatArg of a string parameter, as renderParam renders it but without copying its bytes. */
+function stringArg(evt: ScapEvent, i: number, type: number, options: ParamFormatOptions | undefined): string {
+  const len = evt.paramLength(i);
+  if (len === 0 || (len === LEGACY_NULL.length && isLegacyNull(evt.bytes(i)!))) return '<NA>';
+  // str() decodes up to the first NUL, replacing invalid UTF-8 as the TextDecoder does.
+  const value = evt.str(i) ?? '';
+  if (type !== PT.CHARBUF && value !== '<NA>' && value !== '' && value.charCodeAt(0) !== 0x2f) {
+    const resolved = options?.hooks?.absolutePath?.(evt, i, value) ?? '';
+    if (resolved !== '') return resolved;
+  }
+  return value;
 }
 
 /** `evt.args`: every parameter as `name=value` or `name=value(resolved)`, space-separated. */

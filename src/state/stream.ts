@@ -104,12 +104,20 @@ function v2Bytes(view: ScapEvent, into?: Uint8Array): Uint8Array {
   const size = EVT_HEADER_SIZE + raw.length - hdrSize;
   const out = into !== undefined && into.length >= size ? into : new Uint8Array(Math.max(size, 128));
   out.set(raw.subarray(0, 16), 0); // ts, tid
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  dv.setUint32(EVT_LEN, size, true);
-  dv.setUint16(EVT_TYPE, view.type, true);
-  dv.setUint32(EVT_NPARAMS, view.nparams, true);
+  setU32(out, EVT_LEN, size);
+  out[EVT_TYPE] = view.type & 0xff;
+  out[EVT_TYPE + 1] = view.type >>> 8;
+  setU32(out, EVT_NPARAMS, view.nparams);
   out.set(raw.subarray(hdrSize), EVT_HEADER_SIZE);
   return out;
+}
+
+/** A little-endian u32 (no DataView to make for a few header bytes). */
+function setU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = v >>> 24;
 }
 
 /** A reusable view over owned bytes (the enter events the parsers store for their exits). */
