@@ -55,8 +55,8 @@ interface Conversion {
   nparams: number;
   /** Bytes per parameter length in the built event. */
   lenWidth: number;
-  /** Largest length of each built parameter (longer sources are cut). */
-  caps: Float64Array;
+  /** Largest length of each built parameter (longer sources are cut; lengths fit an int32 anyway). */
+  caps: Int32Array;
   source: Uint8Array;
   param: Uint8Array;
   /** Per instruction, the value used when its source is missing (or for `default`), and its DataView. */
@@ -151,8 +151,14 @@ function verdict(type: number, nparams: number): number {
   return nparams < TABLE_NPARAMS[type] ? VERDICT_FEWER[type] : VERDICT_CURRENT[type];
 }
 
-/** CONVERSIONS[code][nparams]: the table, indexed for the hot path. */
-const CONVERSIONS: (Conversion | undefined)[][] = [];
+/** Parameter counts the table is indexed by are below this (libscap's rows go up to 30). */
+const MAX_ROW_PARAMS = 64;
+/** The table as one dense array indexed by code * MAX_ROW_PARAMS + parameter count. */
+const CONVERSIONS: (Conversion | undefined)[] = new Array<Conversion | undefined>(EVENT_INFO.length * MAX_ROW_PARAMS).fill(undefined);
+
+function conversionOf(code: number, nparams: number): Conversion | undefined {
+  return nparams < MAX_ROW_PARAMS ? CONVERSIONS[code * MAX_ROW_PARAMS + nparams] : undefined;
+}
 for (const [code, nparams, action, desired, instrs] of CONVERSION_ROWS) {
   const type = action === 'change-type' ? desired! : code;
   const info = EVENT_INFO[type];
@@ -161,13 +167,14 @@ for (const [code, nparams, action, desired, instrs] of CONVERSION_ROWS) {
   const total = keep + instrs.length;
   const caps = PARAM_MAX_LEN[type];
   const missing = instrs.map((x, k) => (x[0] !== 'default' && x[2] ? EMPTY : DEFAULTS[info.params[keep + k]?.type ?? PT.BYTEBUF]));
-  (CONVERSIONS[code] ??= [])[nparams] = {
+  if (nparams >= MAX_ROW_PARAMS) throw new Error(`conversion table row ${code}/${nparams}: too many parameters`);
+  CONVERSIONS[code * MAX_ROW_PARAMS + nparams] = {
     action: ACTION_CODES[action],
     type,
     keep,
     nparams: total,
     lenWidth,
-    caps: Float64Array.from({ length: total }, (_, i) => (i < caps.length ? caps[i] : maxLength(PT.BYTEBUF, lenWidth))),
+    caps: Int32Array.from({ length: total }, (_, i) => Math.min(i < caps.length ? caps[i] : maxLength(PT.BYTEBUF, lenWidth), 0x7fffffff)),
     source: Uint8Array.from(instrs, (x) => INSTR_CODES[x[0]]),
     param: Uint8Array.from(instrs, (x) => x[1]),
     // A missing source (or an explicit default): the type's default value, or empty if flagged.
@@ -222,6 +229,9 @@ export class EventConverter {
   private readonly warned = new Set<number>();
   /** Slots of exited threads, for reuse. */
   private readonly spare: StoredEnter[] = [];
+  // The last slot looked up: an exit event mostly follows its enter event directly.
+  private lastTid = -1;
+  private lastSlot: StoredEnter | undefined = undefined;
   // Sources of the parameters of the event being built: buffer and its DataView, start, length.
   private readonly srcBuf: Uint8Array[] = [];
   private readonly srcDv: DataView[] = [];
@@ -247,7 +257,7 @@ export class EventConverter {
     let cur = evt;
     let which = 0;
     for (let n = 0; n < MAX_CONVERSIONS; n++) {
-      const conv = CONVERSIONS[cur.type]?.[cur.nparams];
+      const conv = conversionOf(cur.type, cur.nparams);
       if (conv === undefined) {
         this.stats.unconvertible++;
         this.warnOnce(cur.type * 256 + cur.nparams, `no conversion for ${cur.info.enumName} events with ${cur.nparams} parameters: delivered as they are`);
@@ -305,7 +315,7 @@ export class EventConverter {
       srcLen[i] = curOffs[i + 1]! - curOffs[i]!;
     }
     const keptFrom = keep > 0 ? srcStart[0]! : 0;
-    let enter = this.stored.get(cur.tid);
+    let enter = this.slotOf(cur.tid);
     if (enter !== undefined && enter.type !== cur.type - 1) enter = undefined;
     let usedEnter = false;
     const source = conv.source;
@@ -399,11 +409,21 @@ export class EventConverter {
     return out;
   }
 
+  /** The slot of a thread, if it has one. */
+  private slotOf(tid: number): StoredEnter | undefined {
+    if (tid === this.lastTid) return this.lastSlot;
+    const slot = this.stored.get(tid);
+    this.lastTid = tid;
+    this.lastSlot = slot;
+    return slot;
+  }
+
   /** Frees the slot of an exited thread, keeping a few for new threads (a buffer is costly to make). */
   private release(tid: number): void {
     const slot = this.stored.get(tid);
     if (slot === undefined) return;
     this.stored.delete(tid);
+    if (tid === this.lastTid) this.lastSlot = undefined;
     if (this.spare.length < SPARE_SLOTS) {
       slot.type = -1;
       this.spare.push(slot);
@@ -412,10 +432,11 @@ export class EventConverter {
 
   /** Keeps an enter event (V2 layout) in its thread's slot until the exit event takes it. */
   private store(evt: EventView): void {
-    let slot = this.stored.get(evt.tid);
+    let slot = this.slotOf(evt.tid);
     if (slot === undefined) {
       slot = this.spare.pop() ?? new StoredEnter();
       this.stored.set(evt.tid, slot);
+      this.lastSlot = slot;
     }
     const n = evt.nparams;
     const offs = evt.offsets();
