@@ -247,7 +247,8 @@ async function worker(file: string, choice: RulesChoice, match: string): Promise
   const found: CompiledRule[] = [];
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  const replay = await ScapReplaySource.open(file);
+  // As the agent replays: withheld enter events (never given to rules) are not delivered.
+  const replay = await ScapReplaySource.open(file, { skipWithheld: true });
   const stats = await replay.forEach((e) => {
     if (e.delivery !== Delivery.Rules || rules === undefined) return;
     const code = e.evt.type;

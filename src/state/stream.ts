@@ -171,6 +171,11 @@ export class StateStream {
   readonly event: SyscallEvent;
   readonly counters = new StreamCounters();
   private readonly stored = new OwnedView();
+  /**
+   * Whether events the converter withholds (Delivery.Dropped) get their thread and fd looked up,
+   * as inspect shows them. Consumers of rule events never look at them: false saves the lookups.
+   */
+  resolveWithheld = true;
   /** Still at the start, where container and user events are consumed during opening. */
   private atStart = true;
   /** No event has set info.firstEventTs yet. */
@@ -280,6 +285,7 @@ export class StateStream {
     e.num = 0;
     e.delivery = Delivery.Dropped;
     e.droppedFd = -1;
+    if (!this.resolveWithheld) return e;
     const t = this.state.threads.peek(view.tid);
     e.thread = t;
     const info = EVENT_INFO[view.type];
