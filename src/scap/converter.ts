@@ -199,6 +199,8 @@ export interface ConverterStats {
 class EventBuilder {
   bytes = new Uint8Array(1024);
   dv = new DataView(this.bytes.buffer);
+  /** The same bytes as 16-bit words: the 2-byte parameter lengths start at an even offset. */
+  words = new Uint16Array(this.bytes.buffer);
 
   /** Room for an event of n bytes (the previous content is not kept). */
   ensure(n: number): void {
@@ -207,8 +209,14 @@ class EventBuilder {
     while (size < n) size *= 2;
     this.bytes = new Uint8Array(size);
     this.dv = new DataView(this.bytes.buffer);
+    this.words = new Uint16Array(this.bytes.buffer);
   }
 }
+
+/** Words of a Uint16Array are little-endian (as the scap format) on this machine. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Index of the first 2-byte parameter length in EventBuilder.words. */
+const LENGTHS_WORD = EVT_HEADER_SIZE / 2;
 
 /** The enter event a thread is in, kept in the V2 layout until its exit event takes its parameters. */
 class StoredEnter extends EventBuilder {
@@ -391,7 +399,10 @@ export class EventConverter {
     let keptLen = 0;
     for (let i = 0; i < keep; i++) keptLen += srcLen[i]!;
     let data = dataStart + keptLen;
-    if (lenWidth === 2) {
+    if (lenWidth === 2 && LITTLE_ENDIAN) {
+      const words = b.words;
+      for (let i = 0; i < nparams; i++) words[LENGTHS_WORD + i] = srcLen[i]!;
+    } else if (lenWidth === 2) {
       for (let i = 0; i < nparams; i++) dv.setUint16(EVT_HEADER_SIZE + 2 * i, srcLen[i]!, true);
     } else {
       for (let i = 0; i < nparams; i++) dv.setUint32(EVT_HEADER_SIZE + 4 * i, srcLen[i]!, true);
