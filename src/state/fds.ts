@@ -346,14 +346,15 @@ export class FdTable {
   /** Adds or replaces `fd`; returns the stored entry, or undefined when the table is full. */
   add(fd: number, info: FdInfo): FdInfo | undefined {
     info.fd = fd;
-    if (!this.table.has(fd)) {
-      if (this.table.size >= this.maxSize) {
-        this.counters.droppedFullTable++;
-        return undefined;
-      }
-      this.counters.added++;
+    const table = this.table;
+    const size = table.size;
+    // Only a full table needs to know first whether fd is new (one hash lookup otherwise).
+    if (size >= this.maxSize && !table.has(fd)) {
+      this.counters.droppedFullTable++;
+      return undefined;
     }
-    this.table.set(fd, info);
+    table.set(fd, info);
+    if (table.size !== size) this.counters.added++;
     return info;
   }
 

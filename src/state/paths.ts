@@ -101,7 +101,8 @@ export function concatenatePaths(dir: string, path: string): string {
   const relative = path.length !== 0 && path.charCodeAt(0) !== 0x2f;
   // Fast path, one scan: a printable ASCII `path` with nothing to resolve or clean (no `.`
   // component, no `//`, no trailing `/`) and short enough with `dir`.
-  if (isPlainPath(path) && MAX_PATH_BYTES >= utf8Length(dir) + path.length + 1) {
+  // (A UTF-16 unit is at most 3 UTF-8 bytes: short directories need no exact count.)
+  if (isPlainPath(path) && MAX_PATH_BYTES >= (dir.length * 3 <= MAX_PATH_BYTES ? dir.length * 3 : utf8Length(dir)) + path.length + 1) {
     return relative ? dir + path : path;
   }
   if (MAX_PATH_BYTES < utf8Length(dir) + utf8Length(path) + 1) return TOO_LONG;
