@@ -553,6 +553,11 @@ export function formatArg(evt: ScapEvent, i: number, options?: ParamFormatOption
   const width = FLAGS_WIDTH[type]!;
   if (width !== 0 && evt.paramLength(i) === width) return flagsArg(evt, i, info);
   if (isStringType(type)) return stringArg(evt, i, type, options);
+  if (type === PT.ERRNO) {
+    // A syscall result (evt.res of failed calls): its errno name, else the number.
+    const n = evt.int(i);
+    if (n !== undefined && Number.isSafeInteger(n)) return (n < 0 ? errnoName(n) : undefined) ?? String(n);
+  }
   const r = renderParam(evt, i, options);
   return r.resolved !== '' ? r.resolved : r.value;
 }
