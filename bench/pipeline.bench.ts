@@ -17,6 +17,8 @@
 //   PIPELINE_BENCH_EVENTS  events per capture (default 2,000,000)
 //   PIPELINE_BENCH_RUNS    runs per row (default 5)
 //   PIPELINE_BENCH_MATCH   `first` (Falco's default rule_matching) or `all`
+//   PIPELINE_BENCH_COMPARE the dist/ directory of another build (say, before a change): its
+//                          Peregrine rows run interleaved with this build's, labelled "compared"
 //
 // One configuration alone, for profiling:
 //   node [--cpu-prof] dist/bench/pipeline.bench.js --worker FILE none|stable|all [first|all]
@@ -104,8 +106,9 @@ function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakRs
   });
 }
 
-async function peregrine(file: string, rules: RulesChoice, match: string): Promise<Measured> {
-  const r = await measure(process.execPath, [fileURLToPath(import.meta.url), '--worker', file, rules, match]);
+async function peregrine(file: string, rules: RulesChoice, match: string, dist?: string): Promise<Measured> {
+  const script = dist === undefined ? fileURLToPath(import.meta.url) : path.join(dist, 'bench', 'pipeline.bench.js');
+  const r = await measure(process.execPath, [script, '--worker', file, rules, match]);
   const w = JSON.parse(r.stdout) as WorkerReport;
   return { ...w, seconds: r.seconds, peakRssMiB: Math.max(r.peakRssMiB, w.peakRssMiB) };
 }
@@ -153,19 +156,23 @@ export async function run(): Promise<BenchReport> {
   for (const c of CAPTURES) files.push(await ensureCapture(c.source, c.convert, events));
 
   // Every row, runs interleaved: row k of run i, then row k+1...
-  interface Row { name: string; capture: number; rules?: RulesChoice; results: Measured[] }
+  const compare = process.env.PIPELINE_BENCH_COMPARE;
+  interface Row { name: string; capture: number; rules?: RulesChoice; dist?: string; results: Measured[] }
   const rows: Row[] = [];
   CAPTURES.forEach((c, i) => {
     rows.push({ name: `${c.label}: sysdig -r FILE evt.num=0 (baseline)`, capture: i, results: [] });
     for (const rules of ['none', 'stable', 'all'] as const) {
       rows.push({ name: `${c.label}: peregrine, ${RULES[rules].label}`, capture: i, rules, results: [] });
+      if (compare !== undefined) {
+        rows.push({ name: `${c.label}: compared build, ${RULES[rules].label}`, capture: i, rules, dist: compare, results: [] });
+      }
     }
   });
   for (let r = 0; r < runs; r++) {
     await probeSysdigStartup();
     for (const row of rows) {
       const file = files[row.capture]!;
-      row.results.push(row.rules === undefined ? await sysdig(file, events) : await peregrine(file, row.rules, match));
+      row.results.push(row.rules === undefined ? await sysdig(file, events) : await peregrine(file, row.rules, match, row.dist));
     }
   }
   const sysdigStartup = Math.min(...sysdigStartupProbes);
@@ -204,6 +211,13 @@ export async function run(): Promise<BenchReport> {
       const eps = r.figures.events_per_s as number;
       const best = r.figures.best_events_per_s as number;
       const falco = FALCO_EPS[rules];
+      const other = benchRows.find((x) => x.name === `${CAPTURES[i]!.label}: compared build, ${RULES[rules].label}`);
+      if (other !== undefined) {
+        ratios.push(
+          `${CAPTURES[i]!.label}, ${RULES[rules].label}: this build/compared build = ${(eps / (other.figures.events_per_s as number)).toFixed(2)}x` +
+          ` (best runs ${(best / (other.figures.best_events_per_s as number)).toFixed(2)}x)`,
+        );
+      }
       ratios.push(
         `${CAPTURES[i]!.label}, ${RULES[rules].label}: peregrine/sysdig = ${(eps / sd).toFixed(2)}x (best runs ${(best / sdBest).toFixed(2)}x)` +
         (falco === undefined ? '' : `, peregrine/Falco 0.44.1 (${(falco / 1e6).toFixed(2)}M) = ${(eps / falco).toFixed(2)}x (best run ${(best / falco).toFixed(2)}x)`) +
