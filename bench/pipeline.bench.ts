@@ -279,12 +279,13 @@ async function worker(file: string, choice: RulesChoice, match: string): Promise
   const cpuStart = process.cpuUsage();
   // As the agent replays: withheld enter events (never given to rules) are not delivered.
   const replay = await ScapReplaySource.open(file, { skipWithheld: true });
-  const stats = await replay.forEach((e) => {
-    if (e.delivery !== Delivery.Rules || rules === undefined) return;
+  // Paced iteration, as the agent's event loop drives a replay.
+  const stats = await replay.forEachPaced((e) => {
+    if (e.delivery !== Delivery.Rules || rules === undefined) return true;
     const code = e.evt.type;
     if (match === 'first') {
       const rule = rules.firstMatch(code, e);
-      if (rule === undefined) return;
+      if (rule === undefined) return true;
       matches++;
       outputChars += alertFor(rule, e).output.length;
     } else {
@@ -295,7 +296,8 @@ async function worker(file: string, choice: RulesChoice, match: string): Promise
         outputChars += alertFor(found[i]!, e).output.length;
       }
     }
-  });
+    return true;
+  }, () => undefined);
   const loopSeconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const report: WorkerReport = {
