@@ -1,18 +1,20 @@
 // End-to-end replay throughput of the agent: `peregrine -r RULES -o engine.kind=replay ...` as a
-// user runs it (reader, state, rules, alerts through the outputs queue to stdout), on a large
-// capture made with bench/make-capture.ts (libs_e2e/curl_google repeated), with (a) no rules,
-// (b) the upstream falco_rules.yaml, (c) all three upstream syscall rules files. Against
-// `sysdig -r FILE "evt.num=0"` on the same file in the same run, and with Falco 0.44.1's figures
-// on this machine printed for context.
+// user runs it (reader, state, rules, alerts through the outputs queue to stdout), on large
+// captures made with bench/make-capture.ts from libs_e2e/curl_google (curl resolving and fetching
+// a page), in the old event layouts as recorded (enter and exit events, through scap's converter)
+// and in the current layouts a current driver writes; with (a) no rules, (b) the upstream
+// falco_rules.yaml, (c) all three upstream syscall rules files. Against `sysdig -r FILE
+// "evt.num=0"` on the same files in the same run, and with Falco 0.44.1's figures on this machine
+// printed for context.
 //
 // Each measurement is a fresh process; the time of the same command on an empty capture (start-up,
-// configuration, rules loading) is subtracted, so events/s is the replay itself. Rows alternate and
-// the median of AGENT_BENCH_RUNS (default 3) runs is reported. AGENT_BENCH_EVENTS sets the size
-// (default 3,000,000 events).
+// configuration, rules loading) is subtracted, so events/s is the replay itself (JIT warm-up
+// included: a larger capture amortizes it). Rows alternate and the median of AGENT_BENCH_RUNS
+// (default 3) runs is reported. AGENT_BENCH_EVENTS sets the size (default 10,000,000 events).
 //
 // Profile one configuration:
 //   node --cpu-prof bin/peregrine.js -r upstream-rules/falco_rules.yaml -o engine.kind=replay \
-//     -o engine.replay.capture_file=bench/out/agent.scap -o syslog_output.enabled=false > /dev/null
+//     -o engine.replay.capture_file=bench/out/agent-current-10000000.scap -o syslog_output.enabled=false > /dev/null
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -73,47 +75,59 @@ function peregrineArgs(rules: RulesChoice, capture: string): string[] {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const CAPTURES = [
+  { label: 'current format', key: 'current', convert: true },
+  { label: 'old format', key: 'old', convert: false },
+] as const;
+
 export async function run(): Promise<BenchReport> {
   if (!corpusAvailable()) return { title: 'agent replay', rows: [], notes: ['reference corpus not found: skipped'] };
-  const events = Number(process.env.AGENT_BENCH_EVENTS ?? 3_000_000);
+  const events = Number(process.env.AGENT_BENCH_EVENTS ?? 10_000_000);
   const runs = Number(process.env.AGENT_BENCH_RUNS ?? 3);
   mkdirSync(outDir, { recursive: true });
-  const capture = path.join(outDir, `agent-${events}.scap`);
-  if (!existsSync(capture)) await makeCapture({ from: 'libs_e2e/curl_google', events, out: capture });
   const empty = corpusPath('captures/empty.scap');
-
   const choices: RulesChoice[] = ['none', 'stable', 'all'];
-  const times: Record<string, number[]> = {};
-  const add = (key: string, seconds: number): void => {
-    (times[key] ??= []).push(seconds);
-  };
-  for (let i = 0; i < runs; i++) {
-    add('sysdig', await elapsed('sysdig', ['-r', capture, 'evt.num=0']));
-    add('sysdig-empty', await elapsed('sysdig', ['-r', empty, 'evt.num=0']));
+  const rows: BenchRow[] = [];
+  const ratios: string[] = [];
+  let sizes = '';
+
+  for (const cap of CAPTURES) {
+    const capture = path.join(outDir, `agent-${cap.key}-${events}.scap`);
+    if (!existsSync(capture)) await makeCapture({ from: 'libs_e2e/curl_google', events, out: capture, convert: cap.convert });
+    sizes += `${sizes ? ', ' : ''}${cap.label} ${(statSync(capture).size / 2 ** 20).toFixed(0)} MiB`;
+    const times: Record<string, number[]> = {};
+    const add = (key: string, seconds: number): void => {
+      (times[key] ??= []).push(seconds);
+    };
+    for (let i = 0; i < runs; i++) {
+      add('sysdig', await elapsed('sysdig', ['-r', capture, 'evt.num=0']));
+      add('sysdig-empty', await elapsed('sysdig', ['-r', empty, 'evt.num=0']));
+      for (const c of choices) {
+        add(c, await elapsed(process.execPath, peregrineArgs(c, capture)));
+        add(`${c}-empty`, await elapsed(process.execPath, peregrineArgs(c, empty)));
+      }
+    }
+    const eps = (key: string): number => events / Math.max(1e-6, median(times[key]!) - median(times[`${key}-empty`]!));
+    const sysdigEps = eps('sysdig');
+    rows.push({
+      name: `sysdig -r FILE "evt.num=0", ${cap.label}`,
+      figures: { events_per_s: sysdigEps, seconds: median(times.sysdig!), startup_s: median(times['sysdig-empty']!) },
+    });
     for (const c of choices) {
-      add(c, await elapsed(process.execPath, peregrineArgs(c, capture)));
-      add(`${c}-empty`, await elapsed(process.execPath, peregrineArgs(c, empty)));
+      const e = eps(c);
+      rows.push({
+        name: `peregrine, ${cap.label}, ${RULES[c].label}`,
+        figures: { events_per_s: e, seconds: median(times[c]!), startup_s: median(times[`${c}-empty`]!) },
+      });
+      ratios.push(`${cap.label}, ${RULES[c].label}: peregrine / sysdig events/s = ${(e / sysdigEps).toFixed(2)}x`);
+      const falco = FALCO_EPS[c];
+      if (falco !== undefined) {
+        ratios.push(`${cap.label}, ${RULES[c].label}: peregrine / Falco 0.44.1 (${(falco / 1e6).toFixed(2)}M events/s) = ${(e / falco).toFixed(2)}x`);
+      }
     }
   }
-  const eps = (key: string): number => events / Math.max(1e-6, median(times[key]!) - median(times[`${key}-empty`]!));
-  const sysdigEps = eps('sysdig');
-  const rows: BenchRow[] = [{
-    name: 'sysdig -r FILE "evt.num=0"',
-    figures: { events_per_s: sysdigEps, seconds: median(times.sysdig!), startup_s: median(times['sysdig-empty']!) },
-  }];
-  const ratios: string[] = [];
-  for (const c of choices) {
-    const e = eps(c);
-    rows.push({
-      name: `peregrine replay, ${RULES[c].label}`,
-      figures: { events_per_s: e, seconds: median(times[c]!), startup_s: median(times[`${c}-empty`]!) },
-    });
-    ratios.push(`peregrine (${RULES[c].label}) / sysdig events/s = ${(e / sysdigEps).toFixed(2)}x`);
-    const falco = FALCO_EPS[c];
-    if (falco !== undefined) ratios.push(`peregrine (${RULES[c].label}) / Falco 0.44.1 (${(falco / 1e6).toFixed(2)}M events/s) = ${(e / falco).toFixed(2)}x`);
-  }
   return {
-    title: `agent: end-to-end replay of ${events} events (${(statSync(capture).size / 2 ** 20).toFixed(0)} MiB, libs_e2e/curl_google repeated), median of ${runs}`,
+    title: `agent: end-to-end replay of ${events} events (${sizes}; libs_e2e/curl_google repeated), median of ${runs}`,
     rows,
     ratios,
     notes: [

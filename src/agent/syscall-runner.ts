@@ -36,10 +36,13 @@ export class ReplayProducer implements SyscallEventProducer {
 
   private constructor(readonly replay: ScapReplaySource) {}
 
-  /** Opens the capture; throws with Falco's message when it cannot be read. */
+  /**
+   * Opens the capture; throws with Falco's message when it cannot be read. The enter events the
+   * converter withholds (old captures) are not delivered: the agent only wants events for rules.
+   */
   static async open(path: string, options: StateStreamOptions): Promise<ReplayProducer> {
     try {
-      return new ReplayProducer(await ScapReplaySource.open(path, options));
+      return new ReplayProducer(await ScapReplaySource.open(path, { ...options, skipWithheld: true }));
     } catch (err) {
       const why = err instanceof ScapFormatError ? err.message : (err as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'no such file' : (err as Error).message;
