@@ -508,8 +508,12 @@ export class ProcThreadSource implements ThreadSource {
       if (pid === undefined) return undefined;
       // A secondary thread shares its process's fds: make sure the process is known first.
       if (pid !== tid && table.peek(pid) === undefined) {
+        this.counters.lookups++;
         const main = this.build(state, pid, pid);
-        if (main !== undefined) table.add(main, true);
+        if (main !== undefined) {
+          this.counters.found++;
+          table.add(main, true);
+        }
       }
       const t = this.build(state, pid, tid);
       if (t !== undefined) this.counters.found++;

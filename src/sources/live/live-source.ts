@@ -19,6 +19,7 @@
 //   a stall is logged and reported to 'warning' listeners; `stop()` ends the iteration cleanly.
 import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PeregrineConfig } from '../../cli/config/types.js';
 import type { StateCounters } from '../../server/metrics.js';
 import { HostUserDirectory } from '../../state/host-users.js';
@@ -30,7 +31,7 @@ import { log } from '../../util/log.js';
 import type { ReplayStats } from '../scap-replay.js';
 import { DriverError, totalDrops, type DriverOptions, type DriverStats, type SelectionResult } from './driver-process.js';
 import { startLiveCapture, type LiveCapture } from './live-capture.js';
-import type { BaseSyscallsConfig, SyscallSelection } from './syscall-selection.js';
+import { eventCodesToEventTypes, type BaseSyscallsConfig, type SyscallSelection } from './syscall-selection.js';
 
 export interface LiveSourceOptions extends Omit<StateStreamOptions, 'isCapture' | 'threadSource' | 'userDirectory' | 'selfPid'> {
   /** Event-type names the loaded syscall rules can match (see eventCodesToEventTypes). */
@@ -89,6 +90,22 @@ export function liveSourceOptionsFromConfig(config: PeregrineConfig): Omit<LiveS
     bufferFormat: config.buffer_format_base64 ? 'base64' : 'normal',
     driver: { snaplen: libs.snaplen, ...(ring !== undefined ? { ringBufferMiB: ring } : {}) },
   };
+}
+
+/**
+ * Opens the live source for a configuration and the event codes the loaded syscall rules need
+ * (the agent's `engine.kind: modern_ebpf`; its rulesets report `enabledCodes()`). The agent logs
+ * the open lines itself when `logOpen` is false.
+ */
+export function openLiveSyscallSource(
+  config: PeregrineConfig, ruleCodes: ReadonlySet<number>, opts: { logOpen?: boolean } = {},
+): Promise<LiveSyscallSource> {
+  const base = liveSourceOptionsFromConfig(config);
+  return LiveSyscallSource.open({
+    ...base,
+    rulesEventTypes: eventCodesToEventTypes(ruleCodes),
+    driver: { ...base.driver, ...(opts.logOpen !== undefined ? { logOpen: opts.logOpen } : {}) },
+  });
 }
 
 /**
@@ -173,6 +190,11 @@ export class LiveSyscallSource extends EventEmitter {
     return this.capture.reselect(rulesEventTypes, pluginEventTypes);
   }
 
+  /** reselect() for the event codes rulesets report (`enabledCodes()`), e.g. after a hot reload. */
+  reselectForRules(ruleCodes: ReadonlySet<number>): Promise<SelectionResult> {
+    return this.reselect(eventCodesToEventTypes(ruleCodes));
+  }
+
   /** Re-reads the host's account files when they changed and updates the user table. */
   refreshUsers(): boolean {
     if (!this.users.refresh()) return false;
@@ -181,7 +203,21 @@ export class LiveSyscallSource extends EventEmitter {
     return true;
   }
 
-  private endOfStream(): LiveStats {
+  /**
+   * The stream ended. Unless stop() asked for it, the driver is going away: wait until its exit
+   * is known, so that the iteration ends with its error rather than as a clean stop.
+   */
+  private async endOfStream(): Promise<LiveStats> {
+    if (!this.stopped && this.failure === undefined) {
+      const driver = this.capture.driver;
+      const exited = await Promise.race([driver.waitExit().then(() => true), sleep(5000, undefined, { ref: false }).then(() => false)]);
+      if (this.failure === undefined && !this.stopped) {
+        this.failure = new DriverError('exited', exited
+          ? `The eBPF driver (pid ${driver.pid}) ended its stream; live capture has stopped`
+          : `The eBPF driver (pid ${driver.pid}) closed its stream without exiting; live capture has stopped`);
+        log.error(this.failure.message);
+      }
+    }
     if (this.failure) throw this.failure;
     return this.stats();
   }
@@ -199,7 +235,7 @@ export class LiveSyscallSource extends EventEmitter {
     } finally {
       this.readingDone();
     }
-    return this.endOfStream();
+    return await this.endOfStream();
   }
 
   /** Only the events Falco gives to rules. */
@@ -237,7 +273,7 @@ export class LiveSyscallSource extends EventEmitter {
         while ((view = reader.next()) !== null) {
           if (!onEvent(stream.push(view))) return this.stats();
         }
-        return this.endOfStream();
+        return await this.endOfStream();
       }
     }
   }
@@ -251,7 +287,7 @@ export class LiveSyscallSource extends EventEmitter {
         while ((view = reader.next()) !== null) yield this.stream.push(view);
         if (!(await reader.fill())) {
           while ((view = reader.next()) !== null) yield this.stream.push(view);
-          this.endOfStream();
+          await this.endOfStream();
           return;
         }
       }
@@ -347,6 +383,25 @@ export class LiveSyscallSource extends EventEmitter {
       n_drops: drops,
     };
   }
+
+  /**
+   * The cumulative counters the `syscall_event_drops` monitor compares once per second, under
+   * libscap's scap_stats names (the per-syscall buffer drop counters are not known here).
+   */
+  captureCounters(): { n_evts: number; n_drops: number; n_drops_buffer: number; n_drops_scratch_map: number; n_drops_pf: number; n_drops_bug: number } {
+    const k = this.kernelCounters();
+    return {
+      n_evts: k.n_evts ?? 0,
+      n_drops: k.n_drops ?? 0,
+      n_drops_buffer: k.n_drops_buffer_total ?? 0,
+      n_drops_scratch_map: k.n_drops_scratch_map ?? 0,
+      n_drops_pf: 0,
+      n_drops_bug: 0,
+    };
+  }
+
+  /** Events come from the (modern) eBPF driver: drop alerts say so (`ebpf_enabled`). */
+  readonly ebpf = true;
 
   /** Thread and fd table counters under libsinsp's names (the metrics' state counters). */
   stateCounters(): StateCounters {
