@@ -5,14 +5,14 @@
 //
 // To connect a module, replace the body of its function here; the signatures are the contract.
 import { renderFieldList } from '../fields/list.js';
-import { createK8sAuditFieldRegistry } from '../fields/plugins/index.js';
 import type { FieldRegistry } from '../fields/types.js';
+import { formatPluginDetails, formatPluginList, LoadedPlugins, PluginError, pluginsToLoad } from '../sources/plugins.js';
 import { createSyscallSourceDefinition } from '../sources/syscall/definition.js';
 import type { LoadedConfig } from './config/load.js';
 import type { ResolvedRulesFiles } from './config/rules-files.js';
 import type { PeregrineConfig, PluginConfig } from './config/types.js';
 import type { WatchTargets } from './config/watch.js';
-import { NotIntegratedError } from './errors.js';
+import { NotIntegratedError, UserError } from './errors.js';
 import type { AgentOptions, CliIO, OutputFormat } from './options.js';
 import { type CaptureOptions, captureCommand } from './commands/capture.js';
 import { type InspectOptions, inspectCommand } from './commands/inspect.js';
@@ -38,7 +38,8 @@ export async function listFields(request: {
   const { config } = request;
   const staticFields = Object.keys(config.static_fields).length > 0 ? config.static_fields : undefined;
   const registries: FieldRegistry<unknown>[] = [createSyscallSourceDefinition<unknown>(staticFields ? { staticFields } : {}).fields];
-  if (eventSources(config).includes('k8s_audit')) registries.push(createK8sAuditFieldRegistry<unknown>(staticFields));
+  const k8sAudit = loadedPlugins(config).sourceDefinition('k8s_audit', staticFields ? { staticFields } : {});
+  if (k8sAudit) registries.push(k8sAudit.fields as FieldRegistry<unknown>);
   request.io.out(renderFieldList(registries, {
     ...(request.source !== undefined ? { source: request.source } : {}),
     verbose: request.verbose, namesOnly: request.namesOnly, format: request.format,
@@ -138,72 +139,37 @@ export function rulesEnvironment(config: PeregrineConfig): RulesEnvironment {
 }
 
 /**
- * Falco plugins whose function Peregrine provides itself (it loads no plugin libraries): what the
- * configuration's `plugins`/`load_plugins` entries mean here. Owner: event sources (src/sources);
- * until connected, this table answers for --list-plugins, --plugin-info and the event sources.
+ * The configuration's plugins as Peregrine provides them (src/sources/plugins.ts): Falco's checks
+ * on `plugins`/`load_plugins` and init_config, with plugin problems as user errors.
  */
-export interface NativePlugin {
-  readonly description: string;
-  /** Event source it produces, if it is a source plugin. */
-  readonly source?: string;
-  /** Sources whose events it extracts fields from. */
-  readonly extracts: readonly string[];
+function loadedPlugins(config: PeregrineConfig): LoadedPlugins {
+  return asUserError(() => LoadedPlugins.load(pluginsToLoad(config)));
 }
 
-export const NATIVE_PLUGINS: Readonly<Record<string, NativePlugin>> = {
-  container: {
-    description: 'Container and Kubernetes pod metadata of syscall events (container.*, k8s.* fields).',
-    extracts: ['syscall'],
-  },
-  k8saudit: {
-    description: 'Kubernetes audit events, from the audit webhook (open_params: the URL to listen on) or a file.',
-    source: 'k8s_audit',
-    extracts: ['k8s_audit'],
-  },
-  json: {
-    description: 'Fields of JSON events (json.value[/pointer], ...), used by the Kubernetes audit rules.',
-    extracts: ['k8s_audit'],
-  },
-};
-
-/** The configured plugins that will load, in load_plugins order. */
-function loadedPlugins(config: PeregrineConfig): PluginConfig[] {
-  return config.load_plugins.flatMap((name) => config.plugins.filter((p) => p.name === name));
+function asUserError<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (err) {
+    if (err instanceof PluginError) throw new UserError(err.message);
+    throw err;
+  }
 }
 
 /** Event sources of this configuration, `syscall` first as in Falco. Owner: src/sources. */
 export function eventSources(config: PeregrineConfig): string[] {
-  const sources = ['syscall'];
-  for (const plugin of loadedPlugins(config)) {
-    const source = NATIVE_PLUGINS[plugin.name]?.source;
-    if (source !== undefined && !sources.includes(source)) sources.push(source);
-  }
-  return sources;
+  return loadedPlugins(config).sources;
 }
 
-function describePlugin(plugin: PluginConfig): string {
-  const native = NATIVE_PLUGINS[plugin.name];
-  const lines = [`Name: ${plugin.name}`, `Library: ${plugin.library_path_resolved}`];
-  if (!native) {
-    lines.push('Supported: no (Peregrine loads no plugin libraries and does not provide this plugin)');
-    return lines.join('\n') + '\n';
-  }
-  lines.push(`Description: ${native.description}`, 'Supported: yes, built into Peregrine (the library is not loaded)', 'Capabilities:');
-  if (native.source !== undefined) lines.push(`  - Event Sourcing (source='${native.source}')`);
-  if (native.extracts.length > 0) lines.push(`  - Field Extraction (sources: ${native.extracts.join(', ')})`);
-  return lines.join('\n') + '\n';
-}
-
-/** `--list-plugins`: describe the plugins to load. Owner: event sources (src/sources). */
+/** `--list-plugins`: describe the plugins to load, as Falco does. Owner: src/sources/plugins.ts. */
 export async function listPlugins(request: { plugins: PluginConfig[]; io: CliIO }): Promise<number> {
-  request.io.out(`${request.plugins.length} Plugins Loaded:\n\n${request.plugins.map((p) => describePlugin(p) + '\n').join('')}`);
+  request.io.out(asUserError(() => formatPluginList(request.plugins)));
   return 0;
 }
 
-/** `--plugin-info NAME`: describe one plugin (info, init schema, open parameters). Owner: src/sources. */
+/** `--plugin-info NAME`: describe one plugin (info, init schema, open parameters). Owner: src/sources/plugins.ts. */
 export async function printPluginInfo(request: { plugin: PluginConfig; io: CliIO }): Promise<number> {
-  request.io.out(describePlugin(request.plugin));
-  return NATIVE_PLUGINS[request.plugin.name] ? 0 : 1;
+  request.io.out(asUserError(() => formatPluginDetails(request.plugin)));
+  return 0;
 }
 
 /** `log_syslog`: also send Peregrine's log to syslog (src/util/log.ts setLogSink). Owner: outputs (src/outputs). */

@@ -13,8 +13,8 @@ import {
   type AnySource, type ExtraOutputField, type ExtraOutputFormat, type LoadResult, type ProvidedPlugin,
 } from '../../engine/loader/index.js';
 import { ruleSchemaText } from '../../engine/rule-schema.js';
-import type { EventSourceDefinition } from '../../engine/source.js';
-import { createK8sAuditFieldRegistry } from '../../fields/plugins/index.js';
+import { createK8sAuditSourceDefinition } from '../../sources/k8s-audit/definition.js';
+import { BUILTIN_PLUGINS } from '../../sources/plugins.js';
 import { EVENT_INFO } from '../../scap/event-table.js';
 import { createSyscallSourceDefinition } from '../../sources/syscall/definition.js';
 import { log } from '../../util/log.js';
@@ -64,20 +64,13 @@ export function builtinRulesEnvironment(opts: RulesEnvironmentOptions = {}): Rul
   const wanted = opts.sources ?? ['syscall', 'k8s_audit'];
   const staticFields = opts.staticFields && Object.keys(opts.staticFields).length > 0 ? opts.staticFields : undefined;
   const sources: AnySource[] = [];
-  const providedPlugins: ProvidedPlugin[] = [{ name: 'container', version: '0.7.0' }];
+  const providedPlugins: ProvidedPlugin[] = [builtinPluginVersion('container')];
   if (wanted.includes('syscall')) {
     sources.push(createSyscallSourceDefinition<unknown>(staticFields ? { staticFields } : {}));
   }
   if (wanted.includes('k8s_audit')) {
-    const k8sAudit: EventSourceDefinition<unknown> = {
-      name: 'k8s_audit',
-      fields: createK8sAuditFieldRegistry<unknown>(staticFields),
-      eventTypeCount: 1,
-      eventTypeCodes: () => undefined,
-      hasEventTypes: false,
-    };
-    sources.push(k8sAudit);
-    providedPlugins.push({ name: 'k8saudit', version: '0.18.0' }, { name: 'json', version: '0.7.4' });
+    sources.push(createK8sAuditSourceDefinition(staticFields ? { staticFields } : {}));
+    providedPlugins.push(builtinPluginVersion('k8saudit'), builtinPluginVersion('json'));
   }
   return {
     sources,
@@ -86,6 +79,12 @@ export function builtinRulesEnvironment(opts: RulesEnvironmentOptions = {}): Rul
     ...(opts.extraOutputFormats ? { extraOutputFormats: opts.extraOutputFormats } : {}),
     ...(opts.extraOutputFields ? { extraOutputFields: opts.extraOutputFields } : {}),
   };
+}
+
+/** Name and version of a plugin Peregrine provides (src/sources/plugins.ts). */
+function builtinPluginVersion(name: string): ProvidedPlugin {
+  const plugin = BUILTIN_PLUGINS.find((p) => p.name === name)!;
+  return { name: plugin.name, version: plugin.version };
 }
 
 function newLoader(env: RulesEnvironment): RulesLoader {

@@ -100,7 +100,7 @@ export const k8sAuditPluginClass = declareClass({ name: 'k8saudit', plugin: true
     name: 'ka.req.binding.subject.has_name',
     type: 'CHARBUF',
     arg: REQUIRED_KEY_ARG,
-    desc: "Deprecated: always gives \"N/A\"; kept so that old rules still load.",
+    desc: 'Deprecated, kept so that old rules still load: always "true" (the value the plugin gives, although it documents "N/A").',
   },
   { name: 'ka.req.configmap.name', type: 'CHARBUF', desc: 'When the request object is a configmap, its name.' },
   { name: 'ka.req.configmap.obj', type: 'CHARBUF', desc: 'When the request object is a configmap, the whole object.' },
