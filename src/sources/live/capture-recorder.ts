@@ -116,7 +116,8 @@ export class CaptureRecorder {
     const path = captureFilePath(this.settings.path_prefix, ts, e.num);
     try {
       const file = createWriteStream(path);
-      const writer = ScapWriter.toStream(file, { gzip: true });
+      // A small buffer keeps the on-disk size (the max_file_size_mb check) close to what was recorded.
+      const writer = ScapWriter.toStream(file, { gzip: true, bufferSize: 64 * 1024 });
       const state = e.state;
       const snap = snapshotState(state);
       writer.writeMachineInfo({
