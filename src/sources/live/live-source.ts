@@ -101,6 +101,9 @@ export function openLiveSyscallSource(
   config: PeregrineConfig, ruleCodes: ReadonlySet<number>, opts: { logOpen?: boolean } = {},
 ): Promise<LiveSyscallSource> {
   const base = liveSourceOptionsFromConfig(config);
+  if (config.engine.modern_ebpf.drop_failed_exit) {
+    log.warning('engine.modern_ebpf.drop_failed_exit: Peregrine\'s driver does not drop failed syscalls; they are captured and evaluated');
+  }
   return LiveSyscallSource.open({
     ...base,
     rulesEventTypes: eventCodesToEventTypes(ruleCodes),
