@@ -193,9 +193,20 @@ export class LiveSyscallSource extends EventEmitter {
     return this.capture.reselect(rulesEventTypes, pluginEventTypes);
   }
 
-  /** reselect() for the event codes rulesets report (`enabledCodes()`), e.g. after a hot reload. */
-  reselectForRules(ruleCodes: ReadonlySet<number>): Promise<SelectionResult> {
-    return this.reselect(eventCodesToEventTypes(ruleCodes));
+  /**
+   * reselect() for the event codes rulesets report (`enabledCodes()`), for a hot reload, which
+   * should not hang on the driver: while a flood of events keeps the driver busy delivering them,
+   * it reads commands late. After `timeoutMs` this resolves undefined (and says so); the driver
+   * still applies the selection when it reads the command.
+   */
+  async reselectForRules(ruleCodes: ReadonlySet<number>, timeoutMs = 5000): Promise<SelectionResult | undefined> {
+    const applied = this.reselect(eventCodesToEventTypes(ruleCodes));
+    const result = await Promise.race([applied, sleep(timeoutMs, undefined, { ref: false })]);
+    if (result === undefined) {
+      log.warning(`The eBPF driver has not confirmed the new syscall selection within ${Math.round(timeoutMs / 1000)} s ` +
+        '(it is busy delivering events); it applies it as soon as it reads it');
+    }
+    return result;
   }
 
   /** Re-reads the host's account files when they changed and updates the user table. */
