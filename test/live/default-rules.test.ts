@@ -121,7 +121,7 @@ describe('Peregrine default rules on live events (root)', () => {
       return undefined;
     }
     const a = await live!.waitFor((x) => x.rule === rule && pred(x));
-    assert.ok(a, `'${rule}' raised; alerts of that rule: ${JSON.stringify(live!.of(rule).map((x) => x.output))}`);
+    assert.ok(a, `'${rule}' raised; alerts of that rule: ${JSON.stringify(live!.of(rule).map((x) => x.output))}; kernel drops: ${live!.drops()}`);
     return a;
   }
   const byPid = (p: number | undefined): ((a: Alert) => boolean) | undefined => (p === undefined ? undefined : (a) => a.pid === p);

@@ -62,7 +62,8 @@ export class LiveRules {
     const rules = ruleset.forSource('syscall')!;
     const source = await LiveSyscallSource.open({
       rulesEventTypes: eventCodesToEventTypes(rules.enabledCodes()),
-      driver: { logOpen: false },
+      // A large buffer absorbs bursts from other work on the machine (drops would lose actions).
+      driver: { logOpen: false, ringBufferMiB: 64 },
     });
     const harness = new LiveRules(source, ruleset);
     const matches: ReturnType<typeof rules.enabledRules> = [];
@@ -88,6 +89,11 @@ export class LiveRules {
       if (found !== undefined || Date.now() > end) return found;
       await sleep(20);
     }
+  }
+
+  /** Events the kernel dropped so far (a missing alert with drops may be a lost event). */
+  drops(): number {
+    return this.source.kernelCounters().n_drops ?? 0;
   }
 
   /** Alerts of one rule for one process. */

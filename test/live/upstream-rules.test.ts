@@ -74,7 +74,7 @@ describe('upstream Falco rules on live events (root)', () => {
       return undefined;
     }
     const a = await live!.waitFor((x) => x.rule === rule && x.pid === p);
-    assert.ok(a, `'${rule}' raised for pid ${p}; alerts of that rule: ${JSON.stringify(live!.of(rule).map((x) => x.output))}`);
+    assert.ok(a, `'${rule}' raised for pid ${p}; alerts of that rule: ${JSON.stringify(live!.of(rule).map((x) => x.output))}; kernel drops: ${live!.drops()}`);
     return a;
   }
 
