@@ -101,6 +101,10 @@ export function openLiveSyscallSource(
   config: PeregrineConfig, ruleCodes: ReadonlySet<number>, opts: { logOpen?: boolean } = {},
 ): Promise<LiveSyscallSource> {
   const base = liveSourceOptionsFromConfig(config);
+  // Falco's line (its size is per buffer; Peregrine's one shared buffer is the sum, the same in the
+  // default configuration).
+  const mib = base.driver?.ringBufferMiB ?? 16;
+  log.info(`The chosen syscall buffer dimension is: ${mib * 1024 * 1024} bytes (${mib} MBs)`);
   if (config.engine.modern_ebpf.drop_failed_exit) {
     log.warning('engine.modern_ebpf.drop_failed_exit: Peregrine\'s driver does not drop failed syscalls; they are captured and evaluated');
   }
