@@ -14,7 +14,7 @@ import { Ruleset } from '../../src/engine/ruleset.js';
 import { createSyscallSource } from '../../src/fields/syscall/extractors/index.js';
 import type { JsonFieldValue } from '../../src/fields/types.js';
 import { LiveSyscallSource, type LiveStats } from '../../src/sources/live/live-source.js';
-import { eventCodesToEventTypes } from '../../src/sources/live/syscall-selection.js';
+import { ruleEventTypeNames } from '../../src/sources/live/rule-event-types.js';
 import type { SyscallEvent } from '../../src/state/syscall-event.js';
 import { driverOrSkip, LOADGEN } from '../driver/helpers.js';
 
@@ -61,7 +61,7 @@ export class LiveRules {
     const ruleset = new Ruleset(loader.compiled!, [syscall]);
     const rules = ruleset.forSource('syscall')!;
     const source = await LiveSyscallSource.open({
-      rulesEventTypes: eventCodesToEventTypes(rules.enabledCodes()),
+      rulesEventTypes: ruleEventTypeNames(rules.enabledRules()),
       // A large buffer absorbs bursts from other work on the machine (drops would lose actions).
       driver: { logOpen: false, ringBufferMiB: 64 },
     });

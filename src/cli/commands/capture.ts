@@ -10,7 +10,7 @@
 //
 // Stops after -M seconds, after -n events (counting the events the filter asked for), or on
 // SIGINT/SIGTERM; in every case the file is completed and closed cleanly.
-import { ConditionError } from '../../engine/condition/ast.js';
+import { ConditionError, type Ast } from '../../engine/condition/ast.js';
 import { compileCondition, expandCondition, parseCondition, type CompiledCondition } from '../../engine/condition/index.js';
 import { createSyscallSource } from '../../fields/syscall/extractors/index.js';
 import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO, EC, EF } from '../../scap/event-table.js';
@@ -18,7 +18,8 @@ import { ScapWriter } from '../../scap/writer.js';
 import { CompatibleEventWriter } from '../../sources/live/capture-writer.js';
 import { DriverError, totalDrops } from '../../sources/live/driver-process.js';
 import { liveSourceOptionsFromConfig, LiveSyscallSource } from '../../sources/live/live-source.js';
-import { eventCodesToEventTypes, syscallsToEventNames } from '../../sources/live/syscall-selection.js';
+import { syscallsToEventNames } from '../../sources/live/syscall-selection.js';
+import { conditionEventTypeNames } from '../../sources/live/rule-event-types.js';
 import { SYSCALL_ENTRIES } from '../../sources/live/syscall-table.js';
 import type { SyscallEvent } from '../../state/syscall-event.js';
 import { log } from '../../util/log.js';
@@ -61,9 +62,11 @@ export async function captureCommand(opts: CaptureOptions): Promise<number> {
   };
 
   let filter: CompiledCondition<SyscallEvent> | undefined;
+  let filterAst: Ast | undefined;
   if (opts.filter !== undefined && opts.filter.trim() !== '') {
     try {
       const expanded = expandCondition(parseCondition(opts.filter), { macros: new Map(), lists: new Map() });
+      filterAst = expanded.ast;
       filter = compileCondition(expanded.ast, createSyscallSource());
     } catch (e) {
       if (e instanceof ConditionError) return fail(`invalid filter '${opts.filter}': ${e.describe()}`);
@@ -74,7 +77,7 @@ export async function captureCommand(opts: CaptureOptions): Promise<number> {
   // What to ask the driver for: everything, or what the filter can match plus the state set.
   const base = liveSourceOptionsFromConfig(opts.config);
   const everything = filter === undefined || filter.eventTypes === 'all';
-  const rulesEventTypes = everything ? ALL_SYSCALL_EVENT_NAMES : eventCodesToEventTypes(filter!.eventTypes as ReadonlySet<number>);
+  const rulesEventTypes = everything ? ALL_SYSCALL_EVENT_NAMES : [...conditionEventTypeNames(filter!.eventTypes, filterAst!)];
   const baseSyscalls = everything ? { custom_set: [], repair: false, all: true } : base.baseSyscalls;
 
   let source: LiveSyscallSource;

@@ -32,6 +32,8 @@ import type { ReplayStats } from '../scap-replay.js';
 import { DriverError, totalDrops, type DriverOptions, type DriverStats, type SelectionResult } from './driver-process.js';
 import { startLiveCapture, type LiveCapture } from './live-capture.js';
 import { eventCodesToEventTypes, type BaseSyscallsConfig, type SyscallSelection } from './syscall-selection.js';
+import { ruleEventTypeNames } from './rule-event-types.js';
+import type { CompiledRule } from '../../engine/loader/index.js';
 
 export interface LiveSourceOptions extends Omit<StateStreamOptions, 'isCapture' | 'threadSource' | 'userDirectory' | 'selfPid'> {
   /** Event-type names the loaded syscall rules can match (see eventCodesToEventTypes). */
@@ -93,12 +95,20 @@ export function liveSourceOptionsFromConfig(config: PeregrineConfig): Omit<LiveS
 }
 
 /**
- * Opens the live source for a configuration and the event codes the loaded syscall rules need
- * (the agent's `engine.kind: modern_ebpf`; its rulesets report `enabledCodes()`). The agent logs
- * the open lines itself when `logOpen` is false.
+ * The event-type names to capture for the enabled syscall rules (their names, precise for generic
+ * syscalls: see rule-event-types.ts) or, less precisely, for the event codes rulesets report.
+ */
+export function rulesEventTypesOf(rules: ReadonlySet<number> | Iterable<CompiledRule>): string[] {
+  return rules instanceof Set ? eventCodesToEventTypes(rules as ReadonlySet<number>) : ruleEventTypeNames(rules as Iterable<CompiledRule>);
+}
+
+/**
+ * Opens the live source for a configuration and the enabled syscall rules (or the event codes
+ * they need: `enabledCodes()`): the agent's `engine.kind: modern_ebpf`. The agent logs the open
+ * lines itself when `logOpen` is false.
  */
 export function openLiveSyscallSource(
-  config: PeregrineConfig, ruleCodes: ReadonlySet<number>, opts: { logOpen?: boolean } = {},
+  config: PeregrineConfig, rules: ReadonlySet<number> | Iterable<CompiledRule>, opts: { logOpen?: boolean } = {},
 ): Promise<LiveSyscallSource> {
   const base = liveSourceOptionsFromConfig(config);
   // Falco's line (its size is per buffer; Peregrine's one shared buffer is the sum, the same in the
@@ -110,7 +120,7 @@ export function openLiveSyscallSource(
   }
   return LiveSyscallSource.open({
     ...base,
-    rulesEventTypes: eventCodesToEventTypes(ruleCodes),
+    rulesEventTypes: rulesEventTypesOf(rules),
     driver: { ...base.driver, ...(opts.logOpen !== undefined ? { logOpen: opts.logOpen } : {}) },
   });
 }
@@ -198,13 +208,13 @@ export class LiveSyscallSource extends EventEmitter {
   }
 
   /**
-   * reselect() for the event codes rulesets report (`enabledCodes()`), for a hot reload, which
+   * reselect() for the enabled rules (or their event codes, `enabledCodes()`), for a hot reload, which
    * should not hang on the driver: while a flood of events keeps the driver busy delivering them,
    * it reads commands late. After `timeoutMs` this resolves undefined (and says so); the driver
    * still applies the selection when it reads the command.
    */
-  async reselectForRules(ruleCodes: ReadonlySet<number>, timeoutMs = 5000): Promise<SelectionResult | undefined> {
-    const applied = this.reselect(eventCodesToEventTypes(ruleCodes));
+  async reselectForRules(rules: ReadonlySet<number> | Iterable<CompiledRule>, timeoutMs = 5000): Promise<SelectionResult | undefined> {
+    const applied = this.reselect(rulesEventTypesOf(rules));
     const result = await Promise.race([applied, sleep(timeoutMs, undefined, { ref: false })]);
     if (result === undefined) {
       log.warning(`The eBPF driver has not confirmed the new syscall selection within ${Math.round(timeoutMs / 1000)} s ` +
