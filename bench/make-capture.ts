@@ -2,7 +2,7 @@
 // blocks repeated with timestamps shifted by the capture's time span on every pass, until the
 // requested number of events is written. Written with Peregrine's writer.
 //
-//   node dist/bench/make-capture.js [--from CAPTURE] [--events N] [--out FILE] [--gzip]
+//   node dist/bench/make-capture.js [--from CAPTURE] [--events N] [--out FILE] [--gzip] [--convert]
 //
 // CAPTURE is a path, or a name under the corpus captures/ directory (default libs_e2e/curl_google:
 // curl resolving and fetching a page — memory, file, network and clock syscalls, a realistic mix).
@@ -19,6 +19,11 @@ export interface MakeCaptureOptions {
   events: number;
   out: string;
   gzip?: boolean;
+  /**
+   * Write the events as Falco 0.44 reads them (scap's converter: current layouts, enter events
+   * merged into their exits): the capture a current driver records, from an old-format source.
+   */
+  convert?: boolean;
 }
 
 export interface MadeCapture {
@@ -35,7 +40,7 @@ export function resolveCapture(nameOrPath: string): string {
 
 export async function makeCapture(options: MakeCaptureOptions): Promise<MadeCapture> {
   // Keep the source's events in memory (detached copies): corpus captures are small.
-  const reader = await ScapReader.open(resolveCapture(options.from));
+  const reader = await ScapReader.open(resolveCapture(options.from), { convert: options.convert ?? false });
   const events: ScapEvent[] = [];
   await reader.forEach((e) => {
     events.push(e.detach());
@@ -74,6 +79,7 @@ if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLTo
     events: Number(arg('--events') ?? 3_000_000),
     out: arg('--out') ?? 'bench/out/replay.scap',
     gzip: process.argv.includes('--gzip'),
+    convert: process.argv.includes('--convert'),
   });
   console.log(`${made.path}: ${made.events} events (${made.sourceEvents} repeated), ${made.bytes} bytes`);
 }

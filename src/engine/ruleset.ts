@@ -89,9 +89,16 @@ export class SourceRuleset {
     if (list === undefined) return undefined;
     let g = this.groups[code];
     if (g === undefined) {
-      const key = list.map((r) => r.id).join(',');
+      // Fields every event of this code has the same value of (evt.type): their checks are
+      // decided now. Codes with the same rules and the same known values share one group.
+      const known = this.source.constantFields?.(code);
+      const knownKey = known === undefined ? '' : JSON.stringify([...known]);
+      const key = `${knownKey}|${list.map((r) => r.id).join(',')}`;
       g = this.groupCache.get(key);
-      if (g === undefined) this.groupCache.set(key, (g = compileConditionGroup(list.map((r) => r.compiled))));
+      if (g === undefined) {
+        g = compileConditionGroup(list.map((r) => r.compiled), known === undefined ? {} : { known });
+        this.groupCache.set(key, g);
+      }
       this.groups[code] = g;
     }
     return g;
@@ -104,20 +111,23 @@ export class SourceRuleset {
 
   /** The first enabled rule matching the event (rule_matching: first). */
   firstMatch(code: number, evt: unknown): CompiledRule | undefined {
-    const g = this.group(code);
-    if (g === undefined) return undefined;
+    const list = this.byCode[code];
+    // Most events meet no rule: nothing to call.
+    if (list === undefined || list.length === 0) return undefined;
+    const g = this.groups[code] ?? this.group(code)!;
     const i = g.first(evt);
-    return i < 0 ? undefined : this.byCode[code]![i];
+    return i < 0 ? undefined : list[i];
   }
 
   /** Every enabled rule matching the event, appended to `out` (rule_matching: all). */
   allMatches(code: number, evt: unknown, out: CompiledRule[]): number {
-    const g = this.group(code);
+    const list = this.byCode[code];
+    if (list === undefined || list.length === 0) return 0;
+    const g = this.groups[code] ?? this.group(code);
     if (g === undefined) return 0;
     const indexes = this.scratch;
     indexes.length = 0;
     const n = g.all(evt, indexes);
-    const list = this.byCode[code]!;
     for (let i = 0; i < n; i++) out.push(list[indexes[i]!]!);
     return n;
   }

@@ -1,6 +1,6 @@
 // What the rules engine needs to know about an event source (syscall, k8s_audit, plugin sources):
 // its fields and, for dispatch by event type, how event-type names map to numeric codes.
-import type { FieldRegistry } from '../fields/types.js';
+import type { FieldRegistry, FieldValue } from '../fields/types.js';
 
 export interface EventSourceDefinition<E> {
   /** Source name as rules name it (`source:` key): `syscall`, `k8s_audit`, ... */
@@ -19,4 +19,10 @@ export interface EventSourceDefinition<E> {
   eventTypeCodes(name: string): readonly number[] | undefined;
   /** Whether event-type sets are meaningful here (only then is LOAD_NO_EVTTYPE reported). */
   readonly hasEventTypes: boolean;
+  /**
+   * Field values that every event of this event-type code has, by field name (the syscall
+   * source: `evt.type`, except for codes whose events name their type themselves). The ruleset
+   * decides checks of these fields when it compiles the rules of one code. Optional.
+   */
+  constantFields?(code: number): ReadonlyMap<string, FieldValue> | undefined;
 }

@@ -220,6 +220,32 @@ export class EventView implements ScapEvent {
     this.offsetsReady = true;
   }
 
+  /**
+   * The parameter boundaries (parameter i is bytes [offsets[i], offsets[i+1]) of `buf`), computed
+   * if needed. The array is the view's own: read it before the view moves, never write it.
+   */
+  offsets(): Int32Array {
+    if (!this.offsetsReady) this.computeOffsets();
+    return this.offs;
+  }
+
+  /**
+   * For an event built in place (the converter): its parameter lengths are known, so the
+   * boundaries are set from them instead of being read back. `lengths[i]` for i < nparams.
+   */
+  presetOffsets(lengths: Int32Array): void {
+    const n = this.nparams;
+    if (n + 1 > this.offs.length) this.offs = new Int32Array(n + 1);
+    const offs = this.offs;
+    let pos = this.hdr + this.hdrSize + n * this.lenWidth;
+    for (let i = 0; i < n; i++) {
+      offs[i] = pos;
+      pos += lengths[i]!;
+    }
+    offs[n] = pos;
+    this.offsetsReady = true;
+  }
+
   paramIndex(name: string): number {
     const i = this.info.paramIndex(name);
     return i < this.nparams ? i : -1;

@@ -314,34 +314,31 @@ export function renderParam(evt: ScapEvent, i: number, options: ParamFormatOptio
 
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.length;
-  const u64 = (): bigint => (n >= 8 ? dv.getBigUint64(0, true) : BigInt(n >= 4 ? dv.getUint32(0, true) : n >= 2 ? dv.getUint16(0, true) : bytes[0]));
-  const i64 = (): bigint => (n >= 8 ? dv.getBigInt64(0, true) : BigInt(n >= 4 ? dv.getInt32(0, true) : n >= 2 ? dv.getInt16(0, true) : dv.getInt8(0)));
-  const u32 = (): number => (n >= 4 ? dv.getUint32(0, true) : n >= 2 ? dv.getUint16(0, true) : bytes[0]);
 
   switch (type) {
     case PT.INT8: out.value = formatInteger(dv.getInt8(0), format); break;
     case PT.INT16: out.value = formatInteger(n >= 2 ? dv.getInt16(0, true) : dv.getInt8(0), format); break;
-    case PT.INT32: out.value = formatInteger(n >= 4 ? dv.getInt32(0, true) : Number(i64()), format); break;
-    case PT.INT64: out.value = formatInteger(i64(), format, 64); break;
+    case PT.INT32: out.value = formatInteger(n >= 4 ? dv.getInt32(0, true) : Number(readI64(dv, n)), format); break;
+    case PT.INT64: out.value = formatInteger(readI64(dv, n), format, 64); break;
     case PT.UINT8: out.value = formatInteger(bytes[0], format); break;
     case PT.UINT16: out.value = formatInteger(n >= 2 ? dv.getUint16(0, true) : bytes[0], format); break;
-    case PT.UINT32: out.value = formatInteger(u32(), format); break;
+    case PT.UINT32: out.value = formatInteger(readU32(dv, n), format); break;
     // libsinsp prints PT_UINT64 through int64_t: values above 2^63 come out negative in decimal.
-    case PT.UINT64: out.value = formatInteger(BigInt.asIntN(64, u64()), format, 64); break;
+    case PT.UINT64: out.value = formatInteger(BigInt.asIntN(64, readU64(dv, n)), format, 64); break;
     case PT.FD: {
-      const fd = Number(i64());
+      const fd = Number(readI64(dv, n));
       out.value = String(fd);
       out.resolved = hooks?.fdDecoration?.(evt, fd) ?? statelessFdName(fd) ?? '';
       break;
     }
     case PT.PID: {
-      const pid = Number(i64());
+      const pid = Number(readI64(dv, n));
       out.value = String(pid);
       out.resolved = hooks?.threadName?.(pid) ?? '';
       break;
     }
     case PT.ERRNO: {
-      const v = i64();
+      const v = readI64(dv, n);
       out.value = v.toString();
       out.resolved = v < 0n ? errnoName(Number(v)) ?? '' : '';
       break;
@@ -382,7 +379,7 @@ export function renderParam(evt: ScapEvent, i: number, options: ParamFormatOptio
       break;
     }
     case PT.RELTIME: {
-      const v = u64();
+      const v = readU64(dv, n);
       if (v === 0xffffffffffffffffn) {
         out.value = 'none';
       } else {
@@ -394,7 +391,7 @@ export function renderParam(evt: ScapEvent, i: number, options: ParamFormatOptio
     case PT.FLAGS8: case PT.FLAGS16: case PT.FLAGS32:
     case PT.ENUMFLAGS8: case PT.ENUMFLAGS16: case PT.ENUMFLAGS32: {
       const width = type === PT.FLAGS8 || type === PT.ENUMFLAGS8 ? 1 : type === PT.FLAGS16 || type === PT.ENUMFLAGS16 ? 2 : 4;
-      const v = width === 1 ? bytes[0] : width === 2 ? (n >= 2 ? dv.getUint16(0, true) : bytes[0]) : u32();
+      const v = width === 1 ? bytes[0] : width === 2 ? (n >= 2 ? dv.getUint16(0, true) : bytes[0]) : readU32(dv, n);
       out.value = String(v);
       const enumLike = type === PT.ENUMFLAGS8 || type === PT.ENUMFLAGS16 || type === PT.ENUMFLAGS32;
       // The name table belongs to the declared parameter (a PT_DYN variant has none).
@@ -402,17 +399,17 @@ export function renderParam(evt: ScapEvent, i: number, options: ParamFormatOptio
       break;
     }
     case PT.MODE: {
-      const v = u32();
+      const v = readU32(dv, n);
       out.value = formatInteger(v, format);
       out.resolved = modeNames(v, info);
       break;
     }
     case PT.ABSTIME:
-      out.value = formatAbsTime(u64());
+      out.value = formatAbsTime(readU64(dv, n));
       break;
     case PT.UID:
     case PT.GID: {
-      const v = u32();
+      const v = readU32(dv, n);
       if (v === 0xffffffff) {
         out.value = '-1';
         out.resolved = '<NONE>';
@@ -424,7 +421,7 @@ export function renderParam(evt: ScapEvent, i: number, options: ParamFormatOptio
       break;
     }
     case PT.SIGSET: {
-      const v = u32();
+      const v = readU32(dv, n);
       const names: string[] = [];
       for (let sig = 0; sig < 32; sig++) {
         if ((v >>> sig) & 1) {
@@ -448,6 +445,19 @@ export function renderParam(evt: ScapEvent, i: number, options: ParamFormatOptio
       break;
   }
   return out;
+}
+
+// The value of a number parameter of whatever length it has (the longest read that fits).
+function readU64(dv: DataView, n: number): bigint {
+  return n >= 8 ? dv.getBigUint64(0, true) : BigInt(readU32(dv, n));
+}
+
+function readI64(dv: DataView, n: number): bigint {
+  return n >= 8 ? dv.getBigInt64(0, true) : BigInt(n >= 4 ? dv.getInt32(0, true) : n >= 2 ? dv.getInt16(0, true) : dv.getInt8(0));
+}
+
+function readU32(dv: DataView, n: number): number {
+  return n >= 4 ? dv.getUint32(0, true) : n >= 2 ? dv.getUint16(0, true) : dv.getUint8(0);
 }
 
 const utf8 = new TextDecoder('utf-8');
@@ -504,11 +514,65 @@ function formatFdList(evt: ScapEvent, b: Uint8Array, dv: DataView, hooks: ParamS
   return parts.join(' ');
 }
 
+/** Byte width of the flags parameter types (0 for other types), and whether they are enum-like. */
+const FLAGS_WIDTH = new Uint8Array(PT.MAX + 1);
+FLAGS_WIDTH[PT.FLAGS8] = FLAGS_WIDTH[PT.ENUMFLAGS8] = 1;
+FLAGS_WIDTH[PT.FLAGS16] = FLAGS_WIDTH[PT.ENUMFLAGS16] = 2;
+FLAGS_WIDTH[PT.FLAGS32] = FLAGS_WIDTH[PT.ENUMFLAGS32] = 4;
+
+/** Text of flags values already rendered, per parameter description (few distinct values occur). */
+const flagsTextCache = new WeakMap<ParamInfo, Map<number, string>>();
+const FLAGS_TEXT_CACHE_SIZE = 1024;
+
+/**
+ * formatArg of a flags parameter of its declared width: the names, or the number when no name
+ * applies. Rules read flags on hot events (`evt.arg.flags contains O_CREAT` on every open), so
+ * texts are remembered by value.
+ */
+function flagsArg(evt: ScapEvent, i: number, info: ParamInfo): string {
+  const v = evt.uint(i)!;
+  let cache = flagsTextCache.get(info);
+  if (cache === undefined) flagsTextCache.set(info, (cache = new Map()));
+  let text = cache.get(v);
+  if (text === undefined) {
+    const t = info.type;
+    const names = flagNames(v, info, t === PT.ENUMFLAGS8 || t === PT.ENUMFLAGS16 || t === PT.ENUMFLAGS32);
+    text = names !== '' ? names : String(v);
+    if (cache.size >= FLAGS_TEXT_CACHE_SIZE) cache.clear();
+    cache.set(v, text);
+  }
+  return text;
+}
+
 /** `evt.arg.NAME` / `evt.arg[N]` text: the resolved form when there is one, else the value. */
 export function formatArg(evt: ScapEvent, i: number, options?: ParamFormatOptions): string | undefined {
-  if (i < 0 || i >= evt.nparams || evt.paramInfo(i) === undefined) return undefined;
+  if (i < 0 || i >= evt.nparams) return undefined;
+  const info = evt.paramInfo(i);
+  if (info === undefined) return undefined;
+  const type = info.type;
+  const width = FLAGS_WIDTH[type]!;
+  if (width !== 0 && evt.paramLength(i) === width) return flagsArg(evt, i, info);
+  if (isStringType(type)) return stringArg(evt, i, type, options);
+  if (type === PT.ERRNO) {
+    // A syscall result (evt.res of failed calls): its errno name, else the number.
+    const n = evt.int(i);
+    if (n !== undefined && Number.isSafeInteger(n)) return (n < 0 ? errnoName(n) : undefined) ?? String(n);
+  }
   const r = renderParam(evt, i, options);
   return r.resolved !== '' ? r.resolved : r.value;
+}
+
+/** formatArg of a string parameter, as renderParam renders it but without copying its bytes. */
+function stringArg(evt: ScapEvent, i: number, type: number, options: ParamFormatOptions | undefined): string {
+  const len = evt.paramLength(i);
+  if (len === 0 || (len === LEGACY_NULL.length && isLegacyNull(evt.bytes(i)!))) return '<NA>';
+  // str() decodes up to the first NUL, replacing invalid UTF-8 as the TextDecoder does.
+  const value = evt.str(i) ?? '';
+  if (type !== PT.CHARBUF && value !== '<NA>' && value !== '' && value.charCodeAt(0) !== 0x2f) {
+    const resolved = options?.hooks?.absolutePath?.(evt, i, value) ?? '';
+    if (resolved !== '') return resolved;
+  }
+  return value;
 }
 
 /** `evt.args`: every parameter as `name=value` or `name=value(resolved)`, space-separated. */

@@ -7,6 +7,7 @@
 // keeping the overlap makes those transitions produce the very values libsinsp produces.
 import { FD_TYPE } from '../scap/format.js';
 import { L4, O, EPOLL_CLOEXEC, MFD_CLOEXEC } from './constants.js';
+import { sanitizeString } from './paths.js';
 
 /** fd flags (libsinsp sinsp_fdinfo::flags). */
 export const FDF = {
@@ -76,6 +77,12 @@ export class FdInfo {
   fd = -1;
   /** Socket-info block, allocated for sockets only. */
   sock: Uint8Array | undefined;
+  // Derived texts that fields read on many events, remembered with the name they come from.
+  private safeNameOf = '';
+  private safeNameText = '';
+  private directoryOf: string | undefined = undefined;
+  private directoryType = -1;
+  private directoryText = '';
 
   clone(): FdInfo {
     const c = new FdInfo();
@@ -92,6 +99,41 @@ export class FdInfo {
     c.fd = this.fd;
     c.sock = this.sock === undefined ? undefined : this.sock.slice();
     return c;
+  }
+
+  /** The name as fields show it (sanitizeString: unprintable characters replaced). */
+  safeName(): string {
+    const name = this.name;
+    if (name !== this.safeNameOf) {
+      this.safeNameText = sanitizeString(name);
+      this.safeNameOf = name;
+    }
+    return this.safeNameText;
+  }
+
+  /**
+   * fd.directory of a file or directory fd: the directory part of a file's name ("/" for a file at
+   * the root), a directory's own name; sanitized.
+   */
+  directory(): string {
+    const name = this.name;
+    if (name !== this.directoryOf || this.type !== this.directoryType) {
+      let dir = this.safeName();
+      if (this.isFile()) {
+        // Sanitizing maps characters one to one around '/': the directory of the sanitized name
+        // is the sanitized directory.
+        const pos = dir.lastIndexOf('/');
+        if (pos > 0) {
+          if (pos < dir.length - 1) dir = dir.slice(0, pos);
+        } else {
+          dir = '/';
+        }
+      }
+      this.directoryText = dir;
+      this.directoryOf = name;
+      this.directoryType = this.type;
+    }
+    return this.directoryText;
   }
 
   /** The socket-info block (zero-filled on first use). */
@@ -151,7 +193,10 @@ export class FdInfo {
 
   /** Copies `len` raw bytes from `src` (an event parameter) into the block at `off`. */
   setBytes(off: number, src: Uint8Array, srcOff: number, len: number): void {
-    this.sockBytes().set(src.subarray(srcOff, srcOff + len), off);
+    // At most 16 bytes: a loop costs less than a subarray (bytes beyond `src` are not copied).
+    const s = this.sockBytes();
+    const n = Math.min(len, src.length - srcOff);
+    for (let i = 0; i < n; i++) s[off + i] = src[srcOff + i]!;
   }
 
   bytesEqual(off: number, src: Uint8Array, srcOff: number, len: number): boolean {
@@ -304,14 +349,15 @@ export class FdTable {
   /** Adds or replaces `fd`; returns the stored entry, or undefined when the table is full. */
   add(fd: number, info: FdInfo): FdInfo | undefined {
     info.fd = fd;
-    if (!this.table.has(fd)) {
-      if (this.table.size >= this.maxSize) {
-        this.counters.droppedFullTable++;
-        return undefined;
-      }
-      this.counters.added++;
+    const table = this.table;
+    const size = table.size;
+    // Only a full table needs to know first whether fd is new (one hash lookup otherwise).
+    if (size >= this.maxSize && !table.has(fd)) {
+      this.counters.droppedFullTable++;
+      return undefined;
     }
-    this.table.set(fd, info);
+    table.set(fd, info);
+    if (table.size !== size) this.counters.added++;
     return info;
   }
 

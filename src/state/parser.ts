@@ -135,6 +135,156 @@ function socktupleValid(b: Uint8Array): boolean {
   }
 }
 
+/** What reset() needs to know of an event code (bits of RESET_TRAITS). */
+const enum Reset {
+  /** EF_SKIPPARSERESET: no thread is attached (except to procinfo events). */
+  SkipReset = 1,
+  /** Container, user, group, plugin and async events: no thread. */
+  NoThread = 2,
+  /** The thread may legitimately be gone: look it up, never create it. */
+  NoOsLookup = 4,
+  Enter = 8,
+  UsesFd = 16,
+  /** A syscall exit whose first parameter is the return value (when present). */
+  ReturnValue = 32,
+}
+
+/** Per event code, its Reset bits: reset() runs on every event and tests them instead of codes. */
+const RESET_TRAITS: Uint8Array = (() => {
+  const traits = new Uint8Array(EVENT_INFO.length);
+  const noThread: readonly number[] = [
+    PPME.CONTAINER_JSON_2_E, PPME.USER_ADDED_E, PPME.USER_DELETED_E, PPME.GROUP_ADDED_E, PPME.GROUP_DELETED_E,
+    PPME.PLUGINEVENT_E, PPME.ASYNCEVENT_E,
+  ];
+  for (const info of EVENT_INFO) {
+    const code = info.code;
+    let t = 0;
+    if ((info.flags & EF.SKIPPARSERESET) !== 0) t |= Reset.SkipReset;
+    if (noThread.includes(code)) t |= Reset.NoThread;
+    if (noOsLookup(code)) t |= Reset.NoOsLookup;
+    if (isEnterCode(code)) t |= Reset.Enter;
+    if ((info.flags & EF.USES_FD) !== 0) t |= Reset.UsesFd;
+    if (code !== PPME.GENERIC_X && (info.category & EC.SYSCALL) !== 0 && !isEnterCode(code)) t |= Reset.ReturnValue;
+    traits[code] = t;
+  }
+  return traits;
+})();
+
+/** The cases of StateParser.process(): how an event changes the state. */
+const enum Parse {
+  Nothing = 0,
+  StoreEnterWithArgs,
+  StoreEnter,
+  ReadExit,
+  WriteExit,
+  OpenExit,
+  UnshareSetnsExit,
+  MemfdCreateExit,
+  CloneExit,
+  PidfdOpenExit,
+  PidfdGetfdExit,
+  ExecveExit,
+  ThreadExit,
+  PipeExit,
+  SocketExit,
+  BindExit,
+  ConnectExit,
+  AcceptExit,
+  CloseExit,
+  CloseRangeExit,
+  FcntlExit,
+  EventfdExit,
+  ChdirExit,
+  FchdirExit,
+  GetcwdExit,
+  ShutdownExit,
+  DupExit,
+  SignalfdExit,
+  TimerfdCreateExit,
+  InotifyInitExit,
+  BpfExit,
+  UserfaultfdExit,
+  IoUringSetupExit,
+  EpollCreateExit,
+  RlimitExit,
+  PrlimitExit,
+  SocketpairExit,
+  ContextSwitch,
+  MemoryExit,
+  SetresuidExit,
+  SetresgidExit,
+  SetuidExit,
+  SetgidExit,
+  ChrootExit,
+  SetsidExit,
+  GetsockoptExit,
+  CapsetExit,
+  UserEvent,
+  GroupEvent,
+  PrctlExit,
+  ContainerJson,
+  AsyncEvent,
+}
+
+/** Per event code, the case of process() that parses it. */
+const PARSE_KIND: Uint8Array = (() => {
+  const kinds = new Uint8Array(EVENT_INFO.length);
+  const cases: readonly [Parse, readonly (keyof typeof PPME)[]][] = [
+    [Parse.StoreEnterWithArgs, ['SYSCALL_OPEN_E', 'SYSCALL_CREAT_E', 'SYSCALL_OPENAT_2_E', 'SYSCALL_OPENAT2_E', 'SYSCALL_EXECVE_19_E']],
+    [Parse.StoreEnter, ['SYSCALL_EXECVEAT_E', 'SOCKET_CONNECT_E']],
+    [Parse.ReadExit, ['SYSCALL_READ_X', 'SYSCALL_READV_X', 'SYSCALL_PREAD_X', 'SYSCALL_PREADV_X', 'SOCKET_RECV_X', 'SOCKET_RECVFROM_X', 'SOCKET_RECVMSG_X', 'SOCKET_RECVMMSG_X']],
+    [Parse.WriteExit, ['SYSCALL_WRITE_X', 'SYSCALL_WRITEV_X', 'SYSCALL_PWRITE_X', 'SYSCALL_PWRITEV_X', 'SOCKET_SEND_X', 'SOCKET_SENDTO_X', 'SOCKET_SENDMSG_X', 'SOCKET_SENDMMSG_X']],
+    [Parse.OpenExit, ['SYSCALL_OPEN_X', 'SYSCALL_CREAT_X', 'SYSCALL_OPENAT_2_X', 'SYSCALL_OPENAT2_X', 'SYSCALL_OPEN_BY_HANDLE_AT_X']],
+    [Parse.UnshareSetnsExit, ['SYSCALL_UNSHARE_X', 'SYSCALL_SETNS_X']],
+    [Parse.MemfdCreateExit, ['SYSCALL_MEMFD_CREATE_X']],
+    [Parse.CloneExit, ['SYSCALL_CLONE_20_X', 'SYSCALL_FORK_20_X', 'SYSCALL_VFORK_20_X', 'SYSCALL_CLONE3_X']],
+    [Parse.PidfdOpenExit, ['SYSCALL_PIDFD_OPEN_X']],
+    [Parse.PidfdGetfdExit, ['SYSCALL_PIDFD_GETFD_X']],
+    [Parse.ExecveExit, ['SYSCALL_EXECVE_19_X', 'SYSCALL_EXECVEAT_X']],
+    [Parse.ThreadExit, ['PROCEXIT_1_E']],
+    [Parse.PipeExit, ['SYSCALL_PIPE_X', 'SYSCALL_PIPE2_X']],
+    [Parse.SocketExit, ['SOCKET_SOCKET_X']],
+    [Parse.BindExit, ['SOCKET_BIND_X']],
+    [Parse.ConnectExit, ['SOCKET_CONNECT_X']],
+    [Parse.AcceptExit, ['SOCKET_ACCEPT_5_X', 'SOCKET_ACCEPT4_6_X']],
+    [Parse.CloseExit, ['SYSCALL_CLOSE_X']],
+    [Parse.CloseRangeExit, ['SYSCALL_CLOSE_RANGE_X']],
+    [Parse.FcntlExit, ['SYSCALL_FCNTL_X']],
+    [Parse.EventfdExit, ['SYSCALL_EVENTFD_X', 'SYSCALL_EVENTFD2_X']],
+    [Parse.ChdirExit, ['SYSCALL_CHDIR_X']],
+    [Parse.FchdirExit, ['SYSCALL_FCHDIR_X']],
+    [Parse.GetcwdExit, ['SYSCALL_GETCWD_X']],
+    [Parse.ShutdownExit, ['SOCKET_SHUTDOWN_X']],
+    [Parse.DupExit, ['SYSCALL_DUP_1_X', 'SYSCALL_DUP2_X', 'SYSCALL_DUP3_X']],
+    [Parse.SignalfdExit, ['SYSCALL_SIGNALFD_X', 'SYSCALL_SIGNALFD4_X']],
+    [Parse.TimerfdCreateExit, ['SYSCALL_TIMERFD_CREATE_X']],
+    [Parse.InotifyInitExit, ['SYSCALL_INOTIFY_INIT_X', 'SYSCALL_INOTIFY_INIT1_X']],
+    [Parse.BpfExit, ['SYSCALL_BPF_2_X']],
+    [Parse.UserfaultfdExit, ['SYSCALL_USERFAULTFD_X']],
+    [Parse.IoUringSetupExit, ['SYSCALL_IO_URING_SETUP_X']],
+    [Parse.EpollCreateExit, ['SYSCALL_EPOLL_CREATE_X', 'SYSCALL_EPOLL_CREATE1_X']],
+    [Parse.RlimitExit, ['SYSCALL_GETRLIMIT_X', 'SYSCALL_SETRLIMIT_X']],
+    [Parse.PrlimitExit, ['SYSCALL_PRLIMIT_X']],
+    [Parse.SocketpairExit, ['SOCKET_SOCKETPAIR_X']],
+    [Parse.ContextSwitch, ['SCHEDSWITCH_6_E']],
+    [Parse.MemoryExit, ['SYSCALL_BRK_4_X', 'SYSCALL_MMAP_X', 'SYSCALL_MMAP2_X', 'SYSCALL_MUNMAP_X']],
+    [Parse.SetresuidExit, ['SYSCALL_SETRESUID_X', 'SYSCALL_SETREUID_X']],
+    [Parse.SetresgidExit, ['SYSCALL_SETRESGID_X', 'SYSCALL_SETREGID_X']],
+    [Parse.SetuidExit, ['SYSCALL_SETUID_X']],
+    [Parse.SetgidExit, ['SYSCALL_SETGID_X']],
+    [Parse.ChrootExit, ['SYSCALL_CHROOT_X']],
+    [Parse.SetsidExit, ['SYSCALL_SETSID_X']],
+    [Parse.GetsockoptExit, ['SOCKET_GETSOCKOPT_X']],
+    [Parse.CapsetExit, ['SYSCALL_CAPSET_X']],
+    [Parse.UserEvent, ['USER_ADDED_E', 'USER_DELETED_E']],
+    [Parse.GroupEvent, ['GROUP_ADDED_E', 'GROUP_DELETED_E']],
+    [Parse.PrctlExit, ['SYSCALL_PRCTL_X']],
+    [Parse.ContainerJson, ['CONTAINER_JSON_E', 'CONTAINER_JSON_2_E']],
+    [Parse.AsyncEvent, ['ASYNCEVENT_E']],
+  ];
+  for (const [kind, codes] of cases) for (const name of codes) kinds[PPME[name]] = kind;
+  return kinds;
+})();
 export class StateParser {
   readonly counters: ParserCounters = { storeDrops: 0, retrieveDrops: 0, badContainerEvents: 0 };
   /** Thread whose exit (procexit) is applied at the next event. */
@@ -204,29 +354,23 @@ export class StateParser {
   reset(evt: EventParams, ctx: EventContext): boolean {
     ctx.clear();
     const type = evt.type;
-    const flags = EVENT_INFO[type]!.flags;
+    const traits = RESET_TRAITS[type]!;
     const threads = this.state.threads;
-    if ((flags & EF.SKIPPARSERESET) !== 0) {
+    if ((traits & Reset.SkipReset) !== 0) {
       ctx.thread = type === PPME.PROCINFO_E ? threads.find(evt.tid, false) : undefined;
       return false;
     }
-    if (
-      type === PPME.CONTAINER_JSON_2_E || type === PPME.USER_ADDED_E || type === PPME.USER_DELETED_E ||
-      type === PPME.GROUP_ADDED_E || type === PPME.GROUP_DELETED_E || type === PPME.PLUGINEVENT_E ||
-      type === PPME.ASYNCEVENT_E
-    ) {
-      return true;
-    }
-    const queryOs = !noOsLookup(type);
+    if ((traits & Reset.NoThread) !== 0) return true;
+    const queryOs = (traits & Reset.NoOsLookup) === 0;
     const t = queryOs ? threads.get(evt.tid, false) : threads.find(evt.tid, false);
     ctx.thread = t;
     if (type === PPME.SCHEDSWITCH_6_E || t === undefined) return false;
     if (queryOs) t.flags |= CL.ACTIVE;
 
-    if (isEnterCode(type)) {
+    if ((traits & Reset.Enter) !== 0) {
       t.lastEventFd = -1;
       t.lastEventType = type;
-      if ((flags & EF.USES_FD) !== 0) {
+      if ((traits & Reset.UsesFd) !== 0) {
         t.lastEventFd = evt.int(enterFdParam(type));
         ctx.fd = t.getFd(t.lastEventFd);
       }
@@ -244,14 +388,14 @@ export class StateParser {
       t.lastEventFd = -1;
     }
 
-    if (this.hasReturnValue(evt)) {
+    if ((traits & Reset.ReturnValue) !== 0 && evt.nparams > 0) {
       const res = this.returnValue(evt);
       if (res < 0) ctx.errorCode = -res;
     }
-    if ((flags & EF.USES_FD) === 0) return true;
+    if ((traits & Reset.UsesFd) === 0) return true;
 
     if (t.lastEventFd === -1) {
-      const at = exitFdParam(type);
+      const at = EXIT_FD_PARAM[type]!;
       if (at !== -1 && at < evt.nparams && evt.paramLen(at) !== 0) t.lastEventFd = evt.int(at);
     }
     ctx.fd = t.getFd(t.lastEventFd);
@@ -261,212 +405,168 @@ export class StateParser {
   // ------------------------------------------------------------------ dispatch
 
   process(evt: EventParams, ctx: EventContext): void {
-    switch (evt.type) {
-      case PPME.SYSCALL_OPEN_E:
-      case PPME.SYSCALL_CREAT_E:
-      case PPME.SYSCALL_OPENAT_2_E:
-      case PPME.SYSCALL_OPENAT2_E:
-      case PPME.SYSCALL_EXECVE_19_E:
+    // One jump on a dense small integer (PARSE_KIND) instead of a chain of comparisons.
+    switch (PARSE_KIND[evt.type]) {
+      case Parse.StoreEnterWithArgs:
         // Nothing to keep when the driver could not read the arguments.
         if (evt.paramLen(0) === 0) break;
         this.storeEvent(evt, ctx);
         break;
-      case PPME.SYSCALL_EXECVEAT_E:
-      case PPME.SOCKET_CONNECT_E:
+      case Parse.StoreEnter:
         this.storeEvent(evt, ctx);
         break;
-      case PPME.SYSCALL_READ_X:
-      case PPME.SYSCALL_READV_X:
-      case PPME.SYSCALL_PREAD_X:
-      case PPME.SYSCALL_PREADV_X:
-      case PPME.SOCKET_RECV_X:
-      case PPME.SOCKET_RECVFROM_X:
-      case PPME.SOCKET_RECVMSG_X:
-      case PPME.SOCKET_RECVMMSG_X:
+      case Parse.ReadExit:
         this.parseReadExit(evt, ctx);
         break;
-      case PPME.SYSCALL_WRITE_X:
-      case PPME.SYSCALL_WRITEV_X:
-      case PPME.SYSCALL_PWRITE_X:
-      case PPME.SYSCALL_PWRITEV_X:
-      case PPME.SOCKET_SEND_X:
-      case PPME.SOCKET_SENDTO_X:
-      case PPME.SOCKET_SENDMSG_X:
-      case PPME.SOCKET_SENDMMSG_X:
+      case Parse.WriteExit:
         this.parseWriteExit(evt, ctx);
         break;
-      case PPME.SYSCALL_OPEN_X:
-      case PPME.SYSCALL_CREAT_X:
-      case PPME.SYSCALL_OPENAT_2_X:
-      case PPME.SYSCALL_OPENAT2_X:
-      case PPME.SYSCALL_OPEN_BY_HANDLE_AT_X:
+      case Parse.OpenExit:
         this.parseOpenExit(evt, ctx);
         break;
-      case PPME.SYSCALL_UNSHARE_X:
-      case PPME.SYSCALL_SETNS_X:
+      case Parse.UnshareSetnsExit:
         this.parseUnshareSetnsExit(evt, ctx);
         break;
-      case PPME.SYSCALL_MEMFD_CREATE_X:
+      case Parse.MemfdCreateExit:
         this.parseMemfdCreateExit(evt, ctx);
         break;
-      case PPME.SYSCALL_CLONE_20_X:
-      case PPME.SYSCALL_FORK_20_X:
-      case PPME.SYSCALL_VFORK_20_X:
-      case PPME.SYSCALL_CLONE3_X:
+      case Parse.CloneExit:
         this.parseCloneExit(evt, ctx);
         break;
-      case PPME.SYSCALL_PIDFD_OPEN_X:
+      case Parse.PidfdOpenExit:
         this.parsePidfdOpenExit(evt, ctx);
         break;
-      case PPME.SYSCALL_PIDFD_GETFD_X:
+      case Parse.PidfdGetfdExit:
         this.parsePidfdGetfdExit(evt, ctx);
         break;
-      case PPME.SYSCALL_EXECVE_19_X:
-      case PPME.SYSCALL_EXECVEAT_X:
+      case Parse.ExecveExit:
         this.parseExecveExit(evt, ctx);
         break;
-      case PPME.PROCEXIT_1_E:
+      case Parse.ThreadExit:
         this.parseThreadExit(evt, ctx);
         break;
-      case PPME.SYSCALL_PIPE_X:
-      case PPME.SYSCALL_PIPE2_X:
+      case Parse.PipeExit:
         this.parsePipeExit(evt, ctx);
         break;
-      case PPME.SOCKET_SOCKET_X:
+      case Parse.SocketExit:
         this.parseSocketExit(evt, ctx);
         break;
-      case PPME.SOCKET_BIND_X:
+      case Parse.BindExit:
         this.parseBindExit(evt, ctx);
         break;
-      case PPME.SOCKET_CONNECT_X:
+      case Parse.ConnectExit:
         this.parseConnectExit(evt, ctx);
         break;
-      case PPME.SOCKET_ACCEPT_5_X:
-      case PPME.SOCKET_ACCEPT4_6_X:
+      case Parse.AcceptExit:
         this.parseAcceptExit(evt, ctx);
         break;
-      case PPME.SYSCALL_CLOSE_X:
+      case Parse.CloseExit:
         this.parseCloseExit(evt, ctx);
         break;
-      case PPME.SYSCALL_CLOSE_RANGE_X:
+      case Parse.CloseRangeExit:
         this.parseCloseRangeExit(evt, ctx);
         break;
-      case PPME.SYSCALL_FCNTL_X:
+      case Parse.FcntlExit:
         this.parseFcntlExit(evt, ctx);
         break;
-      case PPME.SYSCALL_EVENTFD_X:
-      case PPME.SYSCALL_EVENTFD2_X:
+      case Parse.EventfdExit:
         this.parseEventfdExit(evt, ctx);
         break;
-      case PPME.SYSCALL_CHDIR_X:
+      case Parse.ChdirExit:
         if (this.returnValue(evt) >= 0 && ctx.thread !== undefined) ctx.thread.updateCwd(evt.str(1));
         break;
-      case PPME.SYSCALL_FCHDIR_X:
+      case Parse.FchdirExit:
         if (this.returnValue(evt) >= 0 && ctx.fd !== undefined && ctx.thread !== undefined) {
           ctx.thread.updateCwd(ctx.fd.name);
         }
         break;
-      case PPME.SYSCALL_GETCWD_X:
+      case Parse.GetcwdExit:
         if (this.returnValue(evt) >= 0 && ctx.thread !== undefined) ctx.thread.updateCwd(evt.str(1));
         break;
-      case PPME.SOCKET_SHUTDOWN_X:
+      case Parse.ShutdownExit:
         break;
-      case PPME.SYSCALL_DUP_1_X:
-      case PPME.SYSCALL_DUP2_X:
-      case PPME.SYSCALL_DUP3_X:
+      case Parse.DupExit:
         this.parseDupExit(evt, ctx);
         break;
-      case PPME.SYSCALL_SIGNALFD_X:
-      case PPME.SYSCALL_SIGNALFD4_X:
+      case Parse.SignalfdExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.SIGNALFD);
         break;
-      case PPME.SYSCALL_TIMERFD_CREATE_X:
+      case Parse.TimerfdCreateExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.TIMERFD);
         break;
-      case PPME.SYSCALL_INOTIFY_INIT_X:
-      case PPME.SYSCALL_INOTIFY_INIT1_X:
+      case Parse.InotifyInitExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.INOTIFY);
         break;
-      case PPME.SYSCALL_BPF_2_X:
+      case Parse.BpfExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.BPF);
         break;
-      case PPME.SYSCALL_USERFAULTFD_X:
+      case Parse.UserfaultfdExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.USERFAULTFD);
         break;
-      case PPME.SYSCALL_IO_URING_SETUP_X:
+      case Parse.IoUringSetupExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.IOURING);
         break;
-      case PPME.SYSCALL_EPOLL_CREATE_X:
-      case PPME.SYSCALL_EPOLL_CREATE1_X:
+      case Parse.EpollCreateExit:
         this.parseSingleFdExit(evt, ctx, FD_TYPE.EVENTPOLL);
         break;
-      case PPME.SYSCALL_GETRLIMIT_X:
-      case PPME.SYSCALL_SETRLIMIT_X:
+      case Parse.RlimitExit:
         this.parseRlimitExit(evt, ctx);
         break;
-      case PPME.SYSCALL_PRLIMIT_X:
+      case Parse.PrlimitExit:
         this.parsePrlimitExit(evt);
         break;
-      case PPME.SOCKET_SOCKETPAIR_X:
+      case Parse.SocketpairExit:
         this.parseSocketpairExit(evt, ctx);
         break;
-      case PPME.SCHEDSWITCH_6_E:
+      case Parse.ContextSwitch:
         this.parseContextSwitch(evt, ctx);
         break;
-      case PPME.SYSCALL_BRK_4_X:
-      case PPME.SYSCALL_MMAP_X:
-      case PPME.SYSCALL_MMAP2_X:
-      case PPME.SYSCALL_MUNMAP_X:
+      case Parse.MemoryExit:
         this.parseMemoryExit(evt, ctx);
         break;
-      case PPME.SYSCALL_SETRESUID_X:
-      case PPME.SYSCALL_SETREUID_X:
+      case Parse.SetresuidExit:
         if (this.returnValue(evt) === 0) this.setThreadUser(evt, ctx, 2);
         break;
-      case PPME.SYSCALL_SETRESGID_X:
-      case PPME.SYSCALL_SETREGID_X:
+      case Parse.SetresgidExit:
         if (this.returnValue(evt) === 0) this.setThreadGroup(evt, ctx, 2);
         break;
-      case PPME.SYSCALL_SETUID_X:
+      case Parse.SetuidExit:
         if (this.returnValue(evt) === 0) this.setThreadUser(evt, ctx, 1);
         break;
-      case PPME.SYSCALL_SETGID_X:
+      case Parse.SetgidExit:
         if (this.returnValue(evt) === 0) this.setThreadGroup(evt, ctx, 1);
         break;
-      case PPME.SYSCALL_CHROOT_X:
+      case Parse.ChrootExit:
         this.parseChrootExit(evt, ctx);
         break;
-      case PPME.SYSCALL_SETSID_X: {
+      case Parse.SetsidExit: {
         const res = this.returnValue(evt);
         if (res >= 0 && ctx.thread !== undefined) ctx.thread.sid = res;
         break;
       }
-      case PPME.SOCKET_GETSOCKOPT_X:
+      case Parse.GetsockoptExit:
         if (evt.nparams > 0) this.parseGetsockoptExit(evt, ctx);
         break;
-      case PPME.SYSCALL_CAPSET_X:
+      case Parse.CapsetExit:
         if (this.returnValue(evt) >= 0 && ctx.thread !== undefined) {
           ctx.thread.capInheritable = evt.u64(1);
           ctx.thread.capPermitted = evt.u64(2);
           ctx.thread.capEffective = evt.u64(3);
         }
         break;
-      case PPME.USER_ADDED_E:
-      case PPME.USER_DELETED_E:
+      case Parse.UserEvent:
         this.parseUserEvent(evt);
         break;
-      case PPME.GROUP_ADDED_E:
-      case PPME.GROUP_DELETED_E:
+      case Parse.GroupEvent:
         this.parseGroupEvent(evt);
         break;
-      case PPME.SYSCALL_PRCTL_X:
+      case Parse.PrctlExit:
         this.parsePrctlExit(evt, ctx);
         break;
-      case PPME.CONTAINER_JSON_E:
-      case PPME.CONTAINER_JSON_2_E:
+      case Parse.ContainerJson:
         this.parseContainerJson(evt, evt.str(0), true);
         break;
-      case PPME.ASYNCEVENT_E: {
+      case Parse.AsyncEvent: {
         // The container plugin's own events, when the capture was written by Falco.
         const name = evt.str(1);
         if (name === 'container_added' || name === 'container_removed') {

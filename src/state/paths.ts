@@ -48,12 +48,46 @@ export function sanitizeString(s: string): string {
   return out;
 }
 
+/**
+ * sanitizeString behind a one-entry memo, for one extractor: consecutive events mostly come from
+ * the same thread and fd, so the same string object comes back and is not scanned again.
+ */
+export function memoSanitizer(): (s: string) => string {
+  let lastIn = '';
+  let lastOut = '';
+  return (s) => {
+    if (s !== lastIn) {
+      lastOut = sanitizeString(s);
+      lastIn = s;
+    }
+    return lastOut;
+  };
+}
+
 function utf8Length(s: string): number {
   // ASCII fast path: most paths are plain ASCII.
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
   }
   return s.length;
+}
+
+/**
+ * Whether concatenatePaths has nothing to do to `path` itself: printable ASCII only, not starting
+ * with `.`, no `/.` or `//`, no trailing `/` (empty counts: it stands alone).
+ */
+function isPlainPath(path: string): boolean {
+  const n = path.length;
+  if (n === 0) return true;
+  if (path.charCodeAt(0) === 0x2e || path.charCodeAt(n - 1) === 0x2f) return false;
+  let prevSlash = false;
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) return false;
+    if (prevSlash && (c === 0x2e || c === 0x2f)) return false;
+    prevSlash = c === 0x2f;
+  }
+  return true;
 }
 
 /**
@@ -64,15 +98,14 @@ function utf8Length(s: string): number {
  * U+FFFD. `dir` itself is copied as is.
  */
 export function concatenatePaths(dir: string, path: string): string {
-  if (MAX_PATH_BYTES < utf8Length(dir) + utf8Length(path) + 1) return TOO_LONG;
   const relative = path.length !== 0 && path.charCodeAt(0) !== 0x2f;
-  // Fast path: nothing to resolve or clean in `path`.
-  if (
-    path.charCodeAt(0) !== 0x2e && !path.includes('/.') && !path.includes('//') &&
-    path.charCodeAt(path.length - 1) !== 0x2f && !SUSPECT.test(path)
-  ) {
+  // Fast path, one scan: a printable ASCII `path` with nothing to resolve or clean (no `.`
+  // component, no `//`, no trailing `/`) and short enough with `dir`.
+  // (A UTF-16 unit is at most 3 UTF-8 bytes: short directories need no exact count.)
+  if (isPlainPath(path) && MAX_PATH_BYTES >= (dir.length * 3 <= MAX_PATH_BYTES ? dir.length * 3 : utf8Length(dir)) + path.length + 1) {
     return relative ? dir + path : path;
   }
+  if (MAX_PATH_BYTES < utf8Length(dir) + utf8Length(path) + 1) return TOO_LONG;
   const out: string[] = [];
   if (relative) {
     for (let i = 0; i < dir.length; i++) out.push(dir[i]!);

@@ -104,12 +104,20 @@ function v2Bytes(view: ScapEvent, into?: Uint8Array): Uint8Array {
   const size = EVT_HEADER_SIZE + raw.length - hdrSize;
   const out = into !== undefined && into.length >= size ? into : new Uint8Array(Math.max(size, 128));
   out.set(raw.subarray(0, 16), 0); // ts, tid
-  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  dv.setUint32(EVT_LEN, size, true);
-  dv.setUint16(EVT_TYPE, view.type, true);
-  dv.setUint32(EVT_NPARAMS, view.nparams, true);
+  setU32(out, EVT_LEN, size);
+  out[EVT_TYPE] = view.type & 0xff;
+  out[EVT_TYPE + 1] = view.type >>> 8;
+  setU32(out, EVT_NPARAMS, view.nparams);
   out.set(raw.subarray(hdrSize), EVT_HEADER_SIZE);
   return out;
+}
+
+/** A little-endian u32 (no DataView to make for a few header bytes). */
+function setU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = v >>> 24;
 }
 
 /** A reusable view over owned bytes (the enter events the parsers store for their exits). */
@@ -163,6 +171,11 @@ export class StateStream {
   readonly event: SyscallEvent;
   readonly counters = new StreamCounters();
   private readonly stored = new OwnedView();
+  /**
+   * Whether events the converter withholds (Delivery.Dropped) get their thread and fd looked up,
+   * as inspect shows them. Consumers of rule events never look at them: false saves the lookups.
+   */
+  resolveWithheld = true;
   /** Still at the start, where container and user events are consumed during opening. */
   private atStart = true;
   /** No event has set info.firstEventTs yet. */
@@ -262,7 +275,7 @@ export class StateStream {
   }
 
   /** An event the converter dropped: shown by inspect with its thread, never parsed. */
-  private dropped(view: ScapEvent): SyscallEvent {
+  private dropped(view: EventView): SyscallEvent {
     const e = this.event;
     this.countType(view);
     this.counters.droppedByConverter++;
@@ -272,6 +285,7 @@ export class StateStream {
     e.num = 0;
     e.delivery = Delivery.Dropped;
     e.droppedFd = -1;
+    if (!this.resolveWithheld) return e;
     const t = this.state.threads.peek(view.tid);
     e.thread = t;
     const info = EVENT_INFO[view.type];

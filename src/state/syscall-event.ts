@@ -2,7 +2,7 @@
 // attached to it (thread, fd, errno, Falco's event number). One reusable object per stream, valid
 // until the stream moves to the next event (the view's lifetime rule, see src/scap/event.ts).
 import type { BufferFormat } from '../fields/render.js';
-import type { ScapEvent } from '../scap/event.js';
+import type { EventView, ScapEvent } from '../scap/event.js';
 import { libsinspList, type EventParams } from './params.js';
 import { EventContext } from './parser.js';
 import type { SystemState } from './system-state.js';
@@ -11,9 +11,14 @@ const EMPTY = new Uint8Array(0);
 // "(NULL)" plus its terminator: how old captures wrote a missing string.
 const LEGACY_NULL = [0x28, 0x4e, 0x55, 0x4c, 0x4c, 0x29, 0x00];
 
+function isLegacyNull(buf: Uint8Array, at: number): boolean {
+  for (let k = 0; k < LEGACY_NULL.length; k++) if (buf[at + k] !== LEGACY_NULL[k]) return false;
+  return true;
+}
+
 /** EventParams over a scap event view (no allocation; re-pointed at each event). */
 export class ViewParams implements EventParams {
-  view!: ScapEvent;
+  view!: EventView;
 
   get type(): number {
     return this.view.type;
@@ -56,10 +61,11 @@ export class ViewParams implements EventParams {
   }
 
   str(i: number): string {
-    const b = this.view.bytes(i);
-    if (b === undefined || b.length === 0) return '<NA>';
-    if (b.length === 7 && LEGACY_NULL.every((v, k) => b[k] === v)) return '<NA>';
-    return this.view.str(i) ?? '<NA>';
+    const v = this.view;
+    const len = v.paramLength(i);
+    if (len === 0) return '<NA>';
+    if (len === 7 && isLegacyNull(v.buf, v.paramOffset(i))) return '<NA>';
+    return v.str(i) ?? '<NA>';
   }
 
   bytes(i: number): Uint8Array {

@@ -118,6 +118,9 @@ export class ThreadInfo {
   containerIdCache: string | undefined;
 
   private readonly ownFds: FdTable;
+  /** environmentString() and the environment array it joined (arrays are replaced, never changed). */
+  private envJoinedOf: readonly string[] | undefined = undefined;
+  private envJoined = '';
 
   constructor(public tid: number, fdCounters: FdCounters) {
     this.ownFds = new FdTable(fdCounters);
@@ -250,9 +253,14 @@ export class ThreadInfo {
     return '';
   }
 
-  /** proc.env: all variables joined by spaces. */
+  /** proc.env: all variables joined by spaces (joined again only when the environment changed). */
   environmentString(): string {
-    return this.environment().join(' ');
+    const env = this.environment();
+    if (env !== this.envJoinedOf) {
+      this.envJoined = env.join(' ');
+      this.envJoinedOf = env;
+    }
+    return this.envJoined;
   }
 
   /** Sets cgroups from `subsys=path` strings, normalizing subsystem names as libsinsp does. */

@@ -116,3 +116,38 @@ test('old container events become container JSON events', async () => {
   assert.equal(EVENT_INFO[events[0].type].name, 'container');
   assert.equal(events[0].args, 'json={"id":"c644607f2c4e","type":0,"name":"attacker","image":"alpine:latest"}');
 });
+
+test('a capture replayed twice converts the same way twice (threads exit and come back: slots reused)', async (t) => {
+  if (!corpusOrSkip(t)) return;
+  const { ScapWriter } = await import('../../src/scap/writer.js');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const dir = mkdtempSync(path.join(tmpdir(), 'peregrine-converter-'));
+  try {
+    const source = await ScapReader.open(capturePath('libs_e2e/curl_google'));
+    const events: ScapEvent[] = [];
+    await source.forEach((e) => {
+      events.push(e.detach());
+    });
+    const file = path.join(dir, 'twice.scap');
+    const writer = ScapWriter.create(file, { gzip: false });
+    writer.writeHeader(source.header);
+    for (let pass = 0; pass < 2; pass++) for (const e of events) writer.writeEvent(e);
+    await writer.close();
+
+    const converted: string[] = [];
+    const reader = await ScapReader.open(file, { convert: true });
+    const stats = await reader.forEach((e) => {
+      converted.push(`${e.type} ${e.tid} ${e.nparams} ${Buffer.from(e.paramBytes()).toString('hex')}`);
+    });
+    assert.equal(converted.length % 2, 0);
+    const half = converted.length / 2;
+    assert.ok(stats.withheld > 500 && stats.converted > 500, JSON.stringify(stats));
+    // The first pass's procexit events free the threads' slots; the second pass reuses them.
+    assert.ok(events.some((e) => e.type === EVENT_CODE.PROCEXIT_1_E));
+    assert.deepEqual(converted.slice(half), converted.slice(0, half));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

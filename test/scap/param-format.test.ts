@@ -144,3 +144,25 @@ test('IPv6 text and %lg as glibc prints them', () => {
   assert.equal(formatG(100), '100');
   assert.equal(formatG(0.0001), '0.0001');
 });
+
+test('formatArg (evt.arg.X) equals the resolved-or-value of renderParam on every parameter of every capture event', async (t) => {
+  if (!corpusOrSkip(t)) return;
+  // With the state hooks (relative paths made absolute, fd decorations) as the extractors use them.
+  const { ScapReplaySource } = await import('../../src/sources/scap-replay.js');
+  const { argOptions } = await import('../../src/fields/syscall/extractors/event.js');
+  const { listCaptures } = await import('../oracle/compare.js');
+  let compared = 0;
+  for (const name of listCaptures(corpusPath())) {
+    const replay = await ScapReplaySource.open(corpusPath('captures', `${name}.scap`));
+    await replay.forEach((e) => {
+      const options = argOptions(e);
+      for (let i = 0; i < e.evt.nparams + 1; i++) {
+        const r = i < e.evt.nparams && e.evt.paramInfo(i) !== undefined ? renderParam(e.evt, i, options) : undefined;
+        const expected = r === undefined ? undefined : r.resolved !== '' ? r.resolved : r.value;
+        assert.equal(formatArg(e.evt, i, options), expected, `${name} event ${e.fileNum} parameter ${i}`);
+        compared++;
+      }
+    });
+  }
+  assert.ok(compared > 50000, `parameters compared: ${compared}`);
+});

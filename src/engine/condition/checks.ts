@@ -134,6 +134,24 @@ export function asciiCaseInsensitiveSearch(needle: string): StringPredicate {
   return (s) => re.test(s);
 }
 
+/**
+ * A string test that scans its value, remembering its last answer: values that come back event
+ * after event (proc.env, proc.cmdline of a thread's events: the same string object) are not
+ * scanned again. Pure tests only.
+ */
+function lastResultMemo(test: StringPredicate): ScalarTest {
+  let lastValue: string | undefined;
+  let lastResult = false;
+  return (v) => {
+    if (typeof v !== 'string') return false;
+    if (v !== lastValue) {
+      lastResult = test(v);
+      lastValue = v;
+    }
+    return lastResult;
+  };
+}
+
 function stringTest(op: Op, c: string): ScalarTest {
   switch (op) {
     case '=':
@@ -150,23 +168,17 @@ function stringTest(op: Op, c: string): ScalarTest {
       return (v) => typeof v === 'string' && v >= c;
     case 'contains':
       return (v) => typeof v === 'string' && v.includes(c);
-    case 'icontains': {
-      const m = asciiCaseInsensitiveSearch(c);
-      return (v) => typeof v === 'string' && m(v);
-    }
+    case 'icontains':
+      return lastResultMemo(asciiCaseInsensitiveSearch(c));
     case 'startswith':
       return (v) => typeof v === 'string' && v.startsWith(c);
     case 'endswith':
       return (v) => typeof v === 'string' && v.endsWith(c);
     case 'glob':
-    case 'iglob': {
-      const m = globMatcher(c, op === 'iglob');
-      return (v) => typeof v === 'string' && m(v);
-    }
-    case 'regex': {
-      const m = regexMatcher(c);
-      return (v) => typeof v === 'string' && m(v);
-    }
+    case 'iglob':
+      return lastResultMemo(globMatcher(c, op === 'iglob'));
+    case 'regex':
+      return lastResultMemo(regexMatcher(c));
     case 'pmatch': {
       const set = new PathPrefixSet([c]);
       return (v) => typeof v === 'string' && set.match(v);

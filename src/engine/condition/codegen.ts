@@ -75,8 +75,9 @@ class CodeGenerator<E> {
   private readonly constants: unknown[] = [];
   private readonly functions: string[] = [];
 
-  constructor(private readonly plans: readonly Plan<E>[]) {
-    for (const p of plans) this.countUses(p);
+  /** Plans decided in advance (see foldPlan) are `true` or `false`. */
+  constructor(private readonly plans: readonly (Plan<E> | boolean)[]) {
+    for (const p of plans) if (typeof p !== 'boolean') this.countUses(p);
   }
 
   private countUses(p: Plan<E>): void {
@@ -180,17 +181,28 @@ class CodeGenerator<E> {
   }
 
   buildEvaluator(): (evt: E) => boolean {
-    const main = this.expr(this.plans[0]!, true);
+    const plan = this.plans[0]!;
+    if (typeof plan === 'boolean') return plan ? () => true : () => false;
+    const main = this.expr(plan, true);
     const cached = this.fieldUses.some((n) => n > 1) || this.leafUses.some((n) => n > 1);
     return this.instantiate(`return function evaluate(e) {\n  ${cached ? 'ep++;' : ''}\n  let v;\n  return ${main};\n};`);
   }
 
   buildGroup(): ConditionGroup<E> {
-    const names = this.plans.map((p) => this.addFunction(this.expr(p, true)));
-    const first = names.map((n, i) => `  if (${n}(e)) return ${i};`).join('\n');
-    const all = names.map((n, i) => `  if (${n}(e)) { out.push(${i}); n++; }`).join('\n');
+    // A condition decided in advance costs nothing: `false` ones are left out, `true` ones match.
+    const tests = this.plans.map((p) => (typeof p === 'boolean' ? p : `${this.addFunction(this.expr(p, true))}(e)`));
+    const first: string[] = [];
+    const all: string[] = [];
+    tests.forEach((t, i) => {
+      if (t === false) return;
+      first.push(t === true ? `  return ${i};` : `  if (${t}) return ${i};`);
+      all.push(t === true ? `  out.push(${i}); n++;` : `  if (${t}) { out.push(${i}); n++; }`);
+    });
+    const firstEnd = first.findIndex((line) => line.startsWith('  return'));
+    if (firstEnd >= 0) first.length = firstEnd + 1;
+    else first.push('  return -1;');
     return this.instantiate(
-      `return {\n first(e) {\n  ep++;\n${first}\n  return -1;\n },\n all(e, out) {\n  ep++;\n  let n = 0;\n${all}\n  return n;\n }\n};`,
+      `return {\n first(e) {\n  ep++;\n${first.join('\n')}\n },\n all(e, out) {\n  ep++;\n  let n = 0;\n${all.join('\n')}\n  return n;\n }\n};`,
     );
   }
 }
@@ -207,6 +219,6 @@ export function buildEvaluator<E>(plan: Plan<E>): (evt: E) => boolean {
   return new CodeGenerator([plan]).buildEvaluator();
 }
 
-export function buildGroup<E>(plans: readonly Plan<E>[]): ConditionGroup<E> {
+export function buildGroup<E>(plans: readonly (Plan<E> | boolean)[]): ConditionGroup<E> {
   return new CodeGenerator(plans).buildGroup();
 }

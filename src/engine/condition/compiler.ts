@@ -57,7 +57,7 @@ import {
   type TransformerArgument,
 } from './transformers.js';
 import { parseHex, parseLiteral, ValueError } from './values.js';
-import { PLANS, type InlineForm, type Leaf, type LeafTest, type Operand, type Plan } from './plan.js';
+import { foldPlan, PLANS, type InlineForm, type KnownValues, type Leaf, type LeafTest, type Operand, type Plan } from './plan.js';
 
 export type { Operand } from './plan.js';
 export type { ConditionGroup } from './codegen.js';
@@ -323,6 +323,7 @@ class Compiler<E> {
       return {
         key: checkKey(node),
         operand: lhs,
+        readsEvent: true,
         test: (v, evt) => {
           const r = rhs.get(evt);
           if (r === undefined) return false;
@@ -348,6 +349,7 @@ class Compiler<E> {
     return {
       key: checkKey(node),
       operand: lhs,
+      readsEvent: true,
       test: (v, evt) => {
         const r = rhs.get(evt);
         if (r === undefined) return false;
@@ -554,14 +556,23 @@ export function compileCondition<E>(
   return compiled;
 }
 
+export interface GroupOptions {
+  /**
+   * Field values every event given to the group has (`evt.type` when the group serves one event
+   * type): checks of these fields are decided at compile time, conditions that cannot match are
+   * left out.
+   */
+  readonly known?: KnownValues;
+}
+
 /**
  * Evaluates several compiled conditions (of one source) together, in the order given: the rules
  * of one event type. Fields several of them read are extracted once per event, and checks they
  * share are evaluated once (libsinsp caches the same way across the filters of an event).
  * Build once per rule list (again when the list changes), call `first` or `all` per event.
  */
-export function compileConditionGroup<E>(conditions: readonly CompiledCondition<E>[]): ConditionGroup<E> {
-  const plans: Plan<E>[] = [];
+export function compileConditionGroup<E>(conditions: readonly CompiledCondition<E>[], opts: GroupOptions = {}): ConditionGroup<E> {
+  const plans: (Plan<E> | boolean)[] = [];
   let source: unknown;
   for (const c of conditions) {
     const entry = PLANS.get(c);
@@ -570,7 +581,8 @@ export function compileConditionGroup<E>(conditions: readonly CompiledCondition<
       throw new TypeError('compileConditionGroup: conditions of different sources');
     }
     source = entry.source;
-    plans.push(entry.plan as Plan<E>);
+    const plan = entry.plan as Plan<E>;
+    plans.push(opts.known === undefined ? plan : foldPlan(plan, opts.known));
   }
   try {
     return buildGroup(plans);

@@ -8,9 +8,10 @@
 //   compileCondition(ast, source)   → { evaluate(evt), eventTypes, fields, warnings }, or
 //                                   ConditionCompileError; `err.unknownFilter` says whether
 //                                   skip-if-unknown-filter applies (unknown field / event type)
-//   compileConditionGroup(conditions)
+//   compileConditionGroup(conditions, {known})
 //                                   the rules of one event type evaluated together (first / all
-//                                   matches), sharing field values and common checks
+//                                   matches), sharing field values and common checks; checks of
+//                                   fields known for the event type (evt.type) decided in advance
 //   conditionEventTypes(ast, source), matchesTooManyEventTypes(types, source)
 //                                   dispatch sets and Falco's LOAD_NO_EVTTYPE test
 //   OPERATORS, parseOperator, isListOperator
@@ -31,6 +32,7 @@ export {
   type ConditionGroup,
   type CompiledCondition,
   type CompileOptions,
+  type GroupOptions,
   type ConditionWarning,
 } from './compiler.js';
 export { conditionEventTypes, matchesTooManyEventTypes } from './evttypes.js';

@@ -43,6 +43,8 @@ export interface Leaf<E> {
   readonly operand: Operand<E>;
   readonly test: LeafTest<E>;
   readonly inline?: InlineForm;
+  /** The test reads the event too (a field on the right-hand side): it cannot be folded. */
+  readonly readsEvent?: boolean;
 }
 
 export type Plan<E> =
@@ -56,4 +58,53 @@ export const PLANS = new WeakMap<object, { readonly plan: Plan<unknown>; readonl
 /** Key of a bound field: same declaration and argument, same values. */
 export function fieldKey<E>(b: BoundField<E>): string {
   return b.arg === undefined ? b.def.name : `${b.def.name}\u0000${b.arg.raw}`;
+}
+
+/**
+ * Field values known in advance for every event a plan will see (`evt.type` of the event code a
+ * group is compiled for), by field key (see fieldKey).
+ */
+export type KnownValues = ReadonlyMap<string, FieldValue>;
+
+/**
+ * The plan with every check of a known field decided: a simpler plan, or true/false when the
+ * whole plan is decided. Checks that read another field of the event are left as they are.
+ */
+export function foldPlan<E>(p: Plan<E>, known: KnownValues): Plan<E> | boolean {
+  switch (p.kind) {
+    case 'leaf': {
+      const { operand, test, readsEvent } = p.leaf;
+      const b = operand.bound;
+      if (b === undefined || readsEvent === true) return p;
+      const key = fieldKey(b);
+      if (!known.has(key)) return p;
+      const v = known.get(key);
+      // The test of a literal comparison does not look at the event.
+      return v !== undefined && test(v, undefined as E);
+    }
+    case 'not': {
+      const c = foldPlan(p.child, known);
+      return typeof c === 'boolean' ? !c : c === p.child ? p : { kind: 'not', child: c };
+    }
+    case 'and':
+    case 'or': {
+      // A child equal to the operation's absorbing value decides it; its identity is dropped.
+      const absorbing = p.kind === 'or';
+      const children: Plan<E>[] = [];
+      let changed = false;
+      for (const child of p.children) {
+        const c = foldPlan(child, known);
+        if (c === absorbing) return absorbing;
+        if (typeof c === 'boolean') {
+          changed = true;
+          continue;
+        }
+        if (c !== child) changed = true;
+        children.push(c);
+      }
+      if (children.length === 0) return !absorbing;
+      if (children.length === 1) return children[0]!;
+      return changed ? { kind: p.kind, children } : p;
+    }
+  }
 }

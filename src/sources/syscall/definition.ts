@@ -5,7 +5,7 @@ import { createSyscallFieldRegistry, type SyscallFieldOptions } from '../../fiel
 import type { EventCatalog, EventParamInfo, Registry } from '../../fields/registry.js';
 import type { FieldType, PrintFormat } from '../../fields/types.js';
 import type { EventSourceDefinition } from '../../engine/source.js';
-import { EVENT_CODE_COUNT, EVENT_INFO, PARAM_TYPE_NAMES, PRINT_FORMAT_NAMES, eventTypeCodes } from '../../scap/event-table.js';
+import { EVENT_CODE, EVENT_CODE_COUNT, EVENT_INFO, PARAM_TYPE_NAMES, PRINT_FORMAT_NAMES, eventTypeCodes } from '../../scap/event-table.js';
 
 /** Print formats of event parameters that change how evt.rawarg values print. */
 const PARAM_PRINT_FORMATS: Readonly<Record<string, PrintFormat>> = { HEX: 'HEX', OCT: 'OCT', '10_PADDED_DEC': 'PADDED_DEC' };
@@ -44,6 +44,13 @@ export const SYSCALL_EVENT_CATALOG: EventCatalog = {
   isEventName: (name: string): boolean => EVENT_NAMES.has(name),
 };
 
+/**
+ * Per event code, `evt.type` when it is the code's table name for every event: all codes but
+ * generic exits (named by their syscall) and async events (named by a parameter).
+ */
+const CONSTANT_FIELDS: readonly (ReadonlyMap<string, string> | undefined)[] = EVENT_INFO.map((info) =>
+  info.code === EVENT_CODE.GENERIC_X || info.code === EVENT_CODE.ASYNCEVENT_E ? undefined : new Map([['evt.type', info.name]]));
+
 /** The syscall source definition plus its concrete registry, where extractors are implemented. */
 export interface SyscallSourceDefinition<E> extends EventSourceDefinition<E> {
   readonly fields: Registry<E>;
@@ -61,5 +68,6 @@ export function createSyscallSourceDefinition<E>(options: Omit<SyscallFieldOptio
     eventTypeCount: EVENT_CODE_COUNT,
     eventTypeCodes,
     hasEventTypes: true,
+    constantFields: (code) => CONSTANT_FIELDS[code],
   };
 }

@@ -44,6 +44,20 @@ export function argOptions(e: SyscallEvent): ParamFormatOptions {
 
 const optionsByEvent = new WeakMap<SyscallEvent, ParamFormatOptions>();
 
+/**
+ * `evt.paramIndex(name)` with the table lookup done once per event code: the index of the
+ * parameter called `name` in the event, -1 when it has none.
+ */
+function paramIndexByCode(name: string): (e: SyscallEvent) => number {
+  const byCode = new Int16Array(EVENT_CODE_COUNT).fill(-2); // -2: not looked up yet
+  return (e) => {
+    const evt = e.evt;
+    let i = byCode[evt.type]!;
+    if (i === -2) byCode[evt.type] = i = evt.info.paramIndex(name);
+    return i < evt.nparams ? i : -1;
+  };
+}
+
 const sanitizeOpt = (s: string | undefined): string | undefined => (s === undefined ? undefined : sanitizeString(s));
 
 /** Whether the event has a syscall return value (its first parameter). */
@@ -274,7 +288,8 @@ export function eventExtractors(): Record<string, (def: FieldDef, arg: FieldArg 
     'evt.deltatime.ns': () => deltaTime('subsec'),
     'evt.outputtime': () => withJson((e) => tsToString(ts(e), false, true), tsJson),
     'evt.dir': () => value((e) => (isEnterCode(e.evt.type) ? '>' : '<')),
-    'evt.type': () => value((e) => sanitizeString(eventTypeName(e))),
+    // Table names (every type but async events) are printable already.
+    'evt.type': () => value((e) => (e.evt.type === EVENT_CODE.ASYNCEVENT_E ? sanitizeString(eventTypeName(e)) : eventTypeName(e))),
     'evt.type.is': (_def, arg) => typeIs(arg),
     'syscall.type': () =>
       value((e) => ((EVENT_INFO[e.evt.type]!.category & EC.SYSCALL) === 0 ? undefined : eventTypeName(e))),
@@ -289,11 +304,12 @@ export function eventExtractors(): Record<string, (def: FieldDef, arg: FieldArg 
         return value((e) => sanitizeOpt(formatArg(e.evt, i, argOptions(e))));
       }
       const name = arg?.key ?? '';
-      return value((e) => sanitizeOpt(formatArg(e.evt, e.evt.paramIndex(name), argOptions(e))));
+      const indexOf = paramIndexByCode(name);
+      return value((e) => sanitizeOpt(formatArg(e.evt, indexOf(e), argOptions(e))));
     },
     'evt.rawarg': (_def, arg) => {
-      const name = arg?.key ?? '';
-      return value((e) => rawParam(e, e.evt.paramIndex(name)));
+      const indexOf = paramIndexByCode(arg?.key ?? '');
+      return value((e) => rawParam(e, indexOf(e)));
     },
     'evt.buffer': () => ({
       extract: (e) => {

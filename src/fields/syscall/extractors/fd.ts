@@ -3,7 +3,7 @@ import type { FieldArg, FieldDef, FieldValue, IpAddr } from '../../types.js';
 import { Delivery, type SyscallEvent } from '../../../state/syscall-event.js';
 import type { ThreadInfo } from '../../../state/threads.js';
 import { FdInfo, SOCK, fdTypeChar } from '../../../state/fds.js';
-import { concatenatePaths, removeDuplicateSeparators, sanitizeString } from '../../../state/paths.js';
+import { concatenatePaths, memoSanitizer, removeDuplicateSeparators, sanitizeString } from '../../../state/paths.js';
 import { ipv4BytesToString, ipv6BytesToString } from '../../../state/netfmt.js';
 import { EF, EVENT_CODE, EVENT_INFO, isEnterCode } from '../../../scap/event-table.js';
 import { FD_TYPE } from '../../../scap/format.js';
@@ -234,11 +234,13 @@ function containerIdForFd(e: SyscallEvent, t: ThreadInfo): string {
 }
 
 export function fdExtractors(): Record<string, (def: FieldDef, arg: FieldArg | undefined) => Extractor> {
-  const str = (fn: (e: SyscallEvent) => string | undefined): Extractor =>
-    value((e) => {
+  const str = (fn: (e: SyscallEvent) => string | undefined): Extractor => {
+    const sanitize = memoSanitizer();
+    return value((e) => {
       const s = fn(e);
-      return s === undefined ? undefined : sanitizeString(s);
+      return s === undefined ? undefined : sanitize(s);
     });
+  };
   return {
     'fd.num': () => value((e) => fdTarget(e)?.num),
     'fd.type': () => fdValue((fd) => fd.typeName),
@@ -248,8 +250,21 @@ export function fdExtractors(): Record<string, (def: FieldDef, arg: FieldArg | u
         if (tg === undefined) return undefined;
         return tg.fd !== undefined ? tg.fd.typeChar : eventTypeChar(e.evt.type);
       }),
-    'fd.name': () => str(fdName),
-    'fd.directory': () => str(fdDirectory),
+    'fd.name': () =>
+      value((e) => {
+        const tg = fdTarget(e);
+        if (tg === undefined) return undefined;
+        if (tg.fd !== undefined) return tg.fd.safeName();
+        const name = nameFromEvent(e, false);
+        return name === undefined ? undefined : sanitizeString(name);
+      }),
+    'fd.directory': () =>
+      value((e) => {
+        const fd = fdTarget(e)?.fd;
+        if (fd !== undefined) return fd.isFile() || fd.isDirectory() ? fd.directory() : undefined;
+        const dir = fdDirectory(e);
+        return dir === undefined ? undefined : sanitizeString(dir);
+      }),
     'fd.filename': () =>
       str((e) => {
         const fd = fdTarget(e)?.fd;

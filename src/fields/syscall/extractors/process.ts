@@ -9,7 +9,7 @@ import type { FieldArg, FieldDef, JsonFieldValue } from '../../types.js';
 import type { SyscallEvent } from '../../../state/syscall-event.js';
 import type { ThreadInfo } from '../../../state/threads.js';
 import { capabilitiesToString } from '../../../state/threads.js';
-import { sanitizeString } from '../../../state/paths.js';
+import { memoSanitizer, sanitizeString } from '../../../state/paths.js';
 import { EVENT_CODE } from '../../../scap/event-table.js';
 import { value, withJson, type Extractor } from './common.js';
 
@@ -27,9 +27,10 @@ function ofThread<T extends import('../../types.js').FieldValue>(fn: ThreadFn<T>
 }
 
 function str(fn: (t: ThreadInfo, e: SyscallEvent) => string | undefined): Extractor {
+  const sanitize = memoSanitizer();
   return ofThread((t, e) => {
     const s = fn(t, e);
-    return s === undefined ? undefined : sanitizeString(s);
+    return s === undefined ? undefined : sanitize(s);
   });
 }
 
