@@ -1,4 +1,8 @@
 // Live capture cost and throughput (root, built driver). Side by side in one run:
+//  - the full live pipeline (driver, reader, state, upstream rules evaluated on every event) and
+//    its parts (reader only; reader and state), each fed by a paced open+close generator: the
+//    highest event rate each sustains without a single drop, found by stepping the rate down from
+//    what it consumes when saturated, and its CPU per event; ratios against the reader alone;
 //  - three workloads with and without the driver attached, the driver capturing what the upstream
 //    rules files need (computeSyscallSelection over their event types), its stream read by a Node
 //    consumer: `dd bs=1` (4M read/write syscalls that no rule needs), an open+close loop (1M pairs,
@@ -20,6 +24,9 @@ import { computeSyscallSelection, eventCodesToEventTypes } from '../src/sources/
 import { builtinRulesEnvironment } from '../src/cli/commands/validate.js';
 import { RulesLoader } from '../src/engine/loader/index.js';
 import { Ruleset } from '../src/engine/ruleset.js';
+import { createSyscallSource } from '../src/fields/syscall/extractors/index.js';
+import type { CompiledRule } from '../src/engine/loader/index.js';
+import { LiveSyscallSource } from '../src/sources/live/live-source.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = (() => {
@@ -97,8 +104,153 @@ async function startCaptured(syscalls: readonly string[], discard = false): Prom
   return { driver, events: () => n, done };
 }
 
+
+const PARTS = new Set((process.env.PEREGRINE_BENCH_LIVE_PARTS ?? 'slowdown,rate,pipeline').split(','));
+
+/** A child process opening and closing `file` at `pairsPerS` (0: flat out) for `seconds`. */
+const GENERATOR = `
+const fs = require('node:fs');
+const [rate, seconds, file] = process.argv.slice(1).map((v, i) => (i < 2 ? Number(v) : v));
+const tick = new Int32Array(new SharedArrayBuffer(4));
+const t0 = performance.now();
+const end = t0 + seconds * 1000;
+let done = 0;
+for (;;) {
+  const now = performance.now();
+  if (now >= end) break;
+  const target = rate > 0 ? Math.floor(((now - t0) / 1000) * rate) : done + 2000;
+  while (done < target) {
+    fs.closeSync(fs.openSync(file, 'r'));
+    done++;
+  }
+  if (rate > 0) Atomics.wait(tick, 0, 0, 1);
+}
+process.stdout.write(String(done));
+`;
+
+/** Open+close pairs: paced by a Node child at `pairsPerS`, or (0) as fast as C can (the load generator). */
+async function generate(pairsPerS: number, seconds: number, file: string): Promise<number> {
+  if (pairsPerS === 0) {
+    const pairs = SATURATION_PAIRS;
+    await execFileAsync(LOADGEN, ['open', String(pairs), file]);
+    return pairs;
+  }
+  const { stdout } = await execFileAsync(process.execPath, ['-e', GENERATOR, String(pairsPerS), String(seconds), file]);
+  return Number(stdout);
+}
+
+/** Pairs the saturating run issues (C, flat out: a few seconds with the driver attached). */
+const SATURATION_PAIRS = Number(process.env.PEREGRINE_BENCH_SATURATION_PAIRS ?? 1_500_000);
+
+type PipelineKind = 'reader' | 'state' | 'rules';
+
+interface PipelineRun {
+  /** Events the consumer processed during the generation window, per second. */
+  consumedPerS: number;
+  /** Events the generator asked for (two per open+close pair), per second. */
+  offeredPerS: number;
+  drops: number;
+  /** CPU seconds of the Node consumer and of the loader, per event consumed. */
+  nsPerEvent: number;
+  matches: number;
+}
+
+/** Upstream rules (the three files when the corpus is present) compiled with extractors. */
+function upstreamRuleset(): { evaluate: (code: number, e: unknown) => CompiledRule | undefined; codes: Set<number> } | undefined {
+  const files = ['falco_rules.yaml', 'falco-incubating_rules.yaml', 'falco-sandbox_rules.yaml']
+    .map((f) => path.join(CORPUS, 'upstream-rules', f));
+  if (!files.every((f) => existsSync(f))) return undefined;
+  const syscall = createSyscallSource();
+  const loader = new RulesLoader({ sources: [syscall] });
+  for (const f of files) loader.loadContent(f, readFileSync(f, 'utf8'));
+  if (!loader.compiled) return undefined;
+  const rules = new Ruleset(loader.compiled, [syscall]).forSource('syscall')!;
+  rules.prepare();
+  return { evaluate: (code, e) => rules.firstMatch(code, e), codes: rules.enabledCodes() };
+}
+
+/** One run of the pipeline of `kind` under the generator at `pairsPerS` (0: flat out). */
+async function runPipeline(kind: PipelineKind, syscalls: readonly string[], eventTypes: readonly string[],
+  ruleset: ReturnType<typeof upstreamRuleset>, pairsPerS: number, seconds: number, file: string): Promise<PipelineRun> {
+  let events = 0;
+  let matches = 0;
+  let stats: DriverStats | undefined;
+  let driver: DriverProcess;
+  let done: Promise<unknown>;
+  let stop: () => Promise<void>;
+  if (kind === 'reader') {
+    const cap = await startCaptured(syscalls);
+    driver = cap.driver;
+    done = cap.done;
+    stop = async () => void (stats = await cap.driver.stop());
+    const count = cap.events;
+    const cpu0 = process.cpuUsage();
+    const before = count();
+    const t0 = process.hrtime.bigint();
+    const pairs = await generate(pairsPerS, seconds, file);
+    const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+    await sleep(200);
+    await stop();
+    await done;
+    await driver.waitExit();
+    events = count() - before;
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      consumedPerS: events / wall, offeredPerS: (2 * pairs) / wall, drops: stats ? totalDrops(stats) : -1,
+      nsPerEvent: (((cpu.user + cpu.system) / 1e6 + (stats?.cpu_seconds ?? 0)) * 1e9) / Math.max(1, events), matches,
+    };
+  }
+  const live = await LiveSyscallSource.open({ rulesEventTypes: eventTypes, driver: { logOpen: false, ringBufferMiB: 16 }, userRefreshMs: 0 });
+  const evaluate = kind === 'rules' && ruleset ? ruleset.evaluate : undefined;
+  done = live.forEachForRules(evaluate
+    ? (e) => {
+      events++;
+      if (evaluate(e.evt.type, e) !== undefined) matches++;
+    }
+    : () => void events++);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const loader0 = (await live.capture.driver.requestStats()).cpu_seconds;
+  const pairs = await generate(pairsPerS, seconds, file);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  await sleep(200);
+  await live.stop();
+  await done;
+  stats = live.stats().driver;
+  await live.close();
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    consumedPerS: events / wall, offeredPerS: (2 * pairs) / wall, drops: stats ? totalDrops(stats) : -1,
+    nsPerEvent: (((cpu.user + cpu.system) / 1e6 + ((stats?.cpu_seconds ?? 0) - loader0)) * 1e9) / Math.max(1, events), matches,
+  };
+}
+
+/**
+ * The highest rate (events/s) the pipeline takes without a drop: first saturated (flat out), then
+ * paced from 90% of what it consumed saturated, down by 20% steps until a run has no drop.
+ */
+async function sustainedRate(kind: PipelineKind, syscalls: readonly string[], eventTypes: readonly string[],
+  ruleset: ReturnType<typeof upstreamRuleset>, file: string): Promise<{ saturated: PipelineRun; sustained?: PipelineRun; tried: string[] }> {
+  const seconds = Number(process.env.PEREGRINE_BENCH_PIPELINE_SECONDS ?? 3);
+  const saturated = await runPipeline(kind, syscalls, eventTypes, ruleset, 0, seconds, file);
+  const tried: string[] = [];
+  let pairs = Math.floor((0.9 * saturated.consumedPerS) / 2);
+  for (let step = 0; step < 6 && pairs > 1000; step++) {
+    const r = await runPipeline(kind, syscalls, eventTypes, ruleset, pairs, seconds, file);
+    // offered rate:drops, and `g` when the paced generator could not reach the rate asked for
+    tried.push(`${(r.offeredPerS / 1e3).toFixed(0)}k/s:${r.drops}${r.offeredPerS < 1.8 * pairs ? 'g' : ''}`);
+    if (r.drops === 0 && r.consumedPerS >= 0.95 * r.offeredPerS) return { saturated, sustained: r, tried };
+    pairs = Math.floor(pairs * 0.8);
+  }
+  return { saturated, tried };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export async function run(): Promise<BenchReport> {
-  const title = 'live capture: workload slowdown with the driver attached, sustained event rate';
+  const title = 'live capture: workload slowdown with the driver attached, sustained event rate, full pipeline';
   if (process.getuid?.() !== 0 || !existsSync(defaultDriverBinary()) || !existsSync(LOADGEN)) {
     return { title, rows: [], notes: ['skipped: needs root and the driver built (npm run build:driver)'] };
   }
@@ -121,7 +273,7 @@ export async function run(): Promise<BenchReport> {
     { name: 'fork+exec x3000', cmd: [LOADGEN, 'forkexec', '3000', '/bin/true'], falco: '1.07x' },
   ];
   try {
-    for (const w of workloads) {
+    for (const w of PARTS.has('slowdown') ? workloads : []) {
       const base: Usage[] = [];
       const live: Usage[] = [];
       let lastStats: DriverStats | undefined;
@@ -167,42 +319,86 @@ export async function run(): Promise<BenchReport> {
         `wall = ${wallRatio.toFixed(3)}x (Falco 0.44.1 here: ${w.falco})`);
     }
 
-    // Sustained rate: one generator per core issues close(-1) flat out; the driver and the Node
-    // consumer take their CPU time from the same cores. The CPU time the loader and the consumer
-    // spend per event gives the rate the pipeline can sustain on its own.
-    const generators = Math.max(1, Number(process.env.PEREGRINE_BENCH_GENERATORS ?? 2));
-    const perGenerator = 3_000_000;
-    const cap = await startCaptured(['close']);
-    const before = cap.events();
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const gens = await Promise.all(Array.from({ length: generators }, () => measure([LOADGEN, 'closebad', String(perGenerator)])));
-    const genWall = Math.max(...gens.map((g) => g.wall_s));
-    const stats = await cap.driver.stop();
-    await cap.done;
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu1 = process.cpuUsage(cpu0);
-    await cap.driver.waitExit();
-    const events = cap.events() - before;
-    const consumerCpu = (cpu1.user + cpu1.system) / 1e6;
-    const loaderCpu = stats?.cpu_seconds ?? 0;
-    const capacity = events / (consumerCpu + loaderCpu);
-    rows.push({
-      name: `close(-1) x${perGenerator / 1e6}M x${generators} procs, all captured`,
-      figures: {
-        generator_wall_s: genWall,
-        events_per_s_during_generation: events / genWall,
-        events_per_s_end_to_end: events / seconds,
-        events_read: events,
-        drops: stats ? totalDrops(stats) : -1,
-        loader_cpu_s: loaderCpu,
-        node_consumer_cpu_s: consumerCpu,
-        pipeline_events_per_cpu_s: capacity,
-      },
-    });
-    ratios.push(`sustained: ${(events / genWall / 1e6).toFixed(2)}M events/s captured and read by Node with ` +
-      `${stats ? totalDrops(stats) : '?'} drops (target >= 1M/s without drops); loader + consumer need ` +
-      `${(1e9 / capacity).toFixed(0)} ns of CPU per event (${(capacity / 1e6).toFixed(2)}M events per CPU-second)`);
+    if (PARTS.has('rate')) {
+      // Sustained rate: one generator per core issues close(-1) flat out; the driver and the Node
+      // consumer take their CPU time from the same cores. The CPU time the loader and the consumer
+      // spend per event gives the rate the pipeline can sustain on its own.
+      const generators = Math.max(1, Number(process.env.PEREGRINE_BENCH_GENERATORS ?? 2));
+      const perGenerator = 3_000_000;
+      const cap = await startCaptured(['close']);
+      const before = cap.events();
+      const cpu0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      const gens = await Promise.all(Array.from({ length: generators }, () => measure([LOADGEN, 'closebad', String(perGenerator)])));
+      const genWall = Math.max(...gens.map((g) => g.wall_s));
+      const stats = await cap.driver.stop();
+      await cap.done;
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu1 = process.cpuUsage(cpu0);
+      await cap.driver.waitExit();
+      const events = cap.events() - before;
+      const consumerCpu = (cpu1.user + cpu1.system) / 1e6;
+      const loaderCpu = stats?.cpu_seconds ?? 0;
+      const capacity = events / (consumerCpu + loaderCpu);
+      rows.push({
+        name: `close(-1) x${perGenerator / 1e6}M x${generators} procs, all captured`,
+        figures: {
+          generator_wall_s: genWall,
+          events_per_s_during_generation: events / genWall,
+          events_per_s_end_to_end: events / seconds,
+          events_read: events,
+          drops: stats ? totalDrops(stats) : -1,
+          loader_cpu_s: loaderCpu,
+          node_consumer_cpu_s: consumerCpu,
+          pipeline_events_per_cpu_s: capacity,
+        },
+      });
+      ratios.push(`sustained: ${(events / genWall / 1e6).toFixed(2)}M events/s captured and read by Node with ` +
+        `${stats ? totalDrops(stats) : '?'} drops (target >= 1M/s without drops); loader + consumer need ` +
+        `${(1e9 / capacity).toFixed(0)} ns of CPU per event (${(capacity / 1e6).toFixed(2)}M events per CPU-second)`);
+    }
+
+    if (PARTS.has('pipeline')) {
+      // The full live pipeline against its parts, with the same selection (the upstream rules'
+      // event types plus the state set), fed open+close pairs (openat is what many rules check).
+      const ruleset = upstreamRuleset();
+      const eventTypes = ruleset ? eventCodesToEventTypes(ruleset.codes) : rules.names;
+      const pipelineSelection = computeSyscallSelection({ rulesEventTypes: eventTypes }).syscalls;
+      const results = new Map<PipelineKind, Awaited<ReturnType<typeof sustainedRate>>>();
+      const labels: Record<PipelineKind, string> = {
+        reader: 'driver + reader',
+        state: 'driver + reader + state',
+        rules: `driver + reader + state + upstream rules${ruleset ? '' : ' (corpus absent: no rules)'}`,
+      };
+      for (const kind of ['reader', 'state', 'rules'] as const) {
+        const r = await sustainedRate(kind, pipelineSelection, eventTypes, ruleset, file);
+        results.set(kind, r);
+        rows.push({
+          name: `${labels[kind]}: open+close, no drops`,
+          figures: {
+            sustained_events_per_s: r.sustained?.consumedPerS ?? 0,
+            saturated_consumed_per_s: r.saturated.consumedPerS,
+            saturated_offered_per_s: r.saturated.offeredPerS,
+            saturated_drops: r.saturated.drops,
+            cpu_ns_per_event: r.saturated.nsPerEvent,
+            events_per_cpu_s: 1e9 / r.saturated.nsPerEvent,
+            rule_matches: r.sustained?.matches ?? 0,
+            steps: r.tried.join(' '),
+          },
+        });
+      }
+      const base = results.get('reader')!.sustained?.consumedPerS ?? 0;
+      for (const kind of ['state', 'rules'] as const) {
+        const r = results.get(kind)!.sustained?.consumedPerS ?? 0;
+        ratios.push(`${labels[kind]} sustains ${(r / 1e3).toFixed(0)}k events/s without drops = ` +
+          `${base > 0 ? (r / base).toFixed(2) : '?'}x the reader alone (${(base / 1e3).toFixed(0)}k/s), same run`);
+      }
+      notes.push('pipeline: saturated = the load generator (C) opening and closing a file flat out; sustained = the highest ' +
+        'rate a paced generator (a Node process, every ms) reaches with zero kernel drops, stepping down from 90% of the ' +
+        'saturated consumption; steps list offered rate:drops (g: the paced generator fell short of the rate asked). ' +
+        'Generator, driver and consumer share the machine\'s CPUs; cpu_ns_per_event is loader + consumer CPU per event ' +
+        '(events_per_cpu_s: what one dedicated CPU would sustain)');
+    }
     notes.push(`load average after the run: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} ` +
       `on ${availableParallelism()} CPUs (other work on the machine inflates the ratios)`);
   } finally {

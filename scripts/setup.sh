@@ -14,6 +14,7 @@ DEBIAN_PACKAGES=(
   netbase                                                         # /etc/services: port names in conditions (fd.port = ssh)
   g++ python3                                                     # node-gyp builds the unix-dgram addon (syslog output)
   rsyslog openssl                                                 # real receivers in the outputs tests (syslog, TLS certificates)
+  ncat strace                                                      # real actions of the live detection tests (netcat -e, ptrace)
 )
 
 missing=()

@@ -93,6 +93,29 @@ export class SystemState {
     return this.threads.add(t, false) ? t : undefined;
   }
 
+  /**
+   * A thread built from a process record and its fds, not added to the table: what a live
+   * lookup of an unknown thread in /proc gives the thread table (src/state/proc-threads.ts). Its
+   * user and group are made known, under its container, as libsinsp does for a new thread.
+   */
+  threadFromRecords(r: ProcessRecord, fds: readonly FdRecord[]): ThreadInfo {
+    const t = this.threads.newThread(r.tid);
+    initThreadFromRecord(t, r);
+    for (const rec of fds) {
+      const fdi = fdInfoFromRecord(rec);
+      if (fdi === undefined) continue;
+      if (fdi.type === FD_TYPE.IPV4_SOCK || fdi.type === FD_TYPE.IPV6_SOCK) this.network.completeTuple(fdi);
+      if (fdi.type === FD_TYPE.IPV4_SERVSOCK) this.threads.serverPorts.add(fdi.u16(SOCK.V4S_PORT));
+      else if (fdi.type === FD_TYPE.IPV6_SERVSOCK) this.threads.serverPorts.add(fdi.u16(SOCK.V6S_PORT));
+      t.ownFdTable.add(rec.fd, fdi);
+    }
+    for (const fdi of t.ownFdTable.values()) this.fixListedSocket(fdi);
+    const cid = this.userContainerId(t);
+    this.users.ensureUser(cid, r.pid, r.uid, r.gid);
+    this.users.ensureGroup(cid, r.pid, r.gid);
+    return t;
+  }
+
   /** Adds an fd of the initial lists to thread `tid` (ignored when the thread is unknown). */
   seedFd(tid: number, r: FdRecord): void {
     const t = this.threads.find(tid, true);
@@ -124,19 +147,21 @@ export class SystemState {
    * our own server sockets listen on is a server connection, and its ends are swapped.
    */
   fixSeededSockets(): void {
-    const ports = this.threads.serverPorts;
     for (const t of this.threads.values()) {
-      for (const fd of t.ownFdTable.values()) {
-        if (fd.type !== FD_TYPE.IPV4_SOCK) continue;
-        if (!ports.has(fd.u16(SOCK.V4_SPORT))) {
-          fd.setRoleClient();
-          continue;
-        }
-        swapIpv4Ends(fd);
-        fd.name = ipv4TupleName(fd);
-        fd.setRoleServer();
-      }
+      for (const fd of t.ownFdTable.values()) this.fixListedSocket(fd);
     }
+  }
+
+  /** Gives an IPv4 connection listed without its direction (initial lists, /proc) its role. */
+  private fixListedSocket(fd: FdInfo): void {
+    if (fd.type !== FD_TYPE.IPV4_SOCK) return;
+    if (!this.threads.serverPorts.has(fd.u16(SOCK.V4_SPORT))) {
+      fd.setRoleClient();
+      return;
+    }
+    swapIpv4Ends(fd);
+    fd.name = ipv4TupleName(fd);
+    fd.setRoleServer();
   }
 }
 

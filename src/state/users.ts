@@ -119,6 +119,15 @@ export class UserGroupTable {
     return this.groups.get(containerId)?.get(gid);
   }
 
+  /** The users of a container ("" for the host), e.g. to write them into a capture. */
+  usersOf(containerId: string): UserInfo[] {
+    return [...(this.users.get(containerId)?.values() ?? [])];
+  }
+
+  groupsOf(containerId: string): GroupInfo[] {
+    return [...(this.groups.get(containerId)?.values() ?? [])];
+  }
+
   /** Number of known users and groups over all containers (a metric). */
   get size(): { users: number; groups: number } {
     let users = 0;

@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { Priority } from '../../src/engine/priority.js';
+import { DEFAULT_RULES_FILE, DEFAULT_RULES_FILES } from '../../src/cli/config/defaults.js';
 import { loadConfig } from '../../src/cli/config/load.js';
 import { CONFIG_SCHEMA } from '../../src/cli/config/schema.js';
 import { tempFiles } from './fixtures.js';
@@ -29,6 +30,9 @@ test('without a configuration file every key has its default', () => {
   assert.equal(c.metrics.interval_ms, 3_600_000);
   assert.equal(c.falco_libs.snaplen, 80);
   assert.deepEqual(c.load_plugins, []);
+  // Peregrine's own rules come first, from the package (rules/peregrine_rules.yaml).
+  assert.equal(c.rules_files[0], DEFAULT_RULES_FILE);
+  assert.ok(existsSync(DEFAULT_RULES_FILE), DEFAULT_RULES_FILE);
   assert.deepEqual(c.append_output, [{ match: { tags: [] }, extra_fields: [], suggested_output: true }]);
 });
 
@@ -50,7 +54,9 @@ test("Falco 0.44.1's falco.yaml loads to exactly the built-in defaults", (t) => 
   writeFileSync(file, text);
   const falco = loadConfig({ configFile: file });
   assert.deepEqual(falco.warnings, []);
-  assert.deepEqual(falco.config, loadConfig({ defaultConfigFile: NO_FILE }).config);
+  // Except the rules: Peregrine's built-in default loads its own rules, Falco's file its own.
+  assert.deepEqual(falco.config.rules_files, ['/etc/falco/falco_rules.yaml', '/etc/falco/falco_rules.local.yaml', '/etc/falco/rules.d']);
+  assert.deepEqual({ ...falco.config, rules_files: [...DEFAULT_RULES_FILES] }, loadConfig({ defaultConfigFile: NO_FILE }).config);
 });
 
 test('the schema carries the defaults, and lists every top-level key of the typed configuration', () => {

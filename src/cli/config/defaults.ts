@@ -4,6 +4,9 @@
 // has): the loader fills a user's document from it key by key, then types the result, so defaults and
 // files go through one path. config/peregrine.yaml documents the same values (a test keeps the two
 // equal, and equal to falco.yaml's).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ConfigMap } from './document.js';
 
 /** Directory of plugin libraries, for relative `library_path`s (Falco: /usr/share/falco/plugins). */
@@ -12,10 +15,33 @@ export const PLUGINS_DIR = '/usr/share/falco/plugins';
 /** Where the configuration is looked for when `-c` is not given. */
 export const DEFAULT_CONFIG_FILE = '/etc/peregrine/peregrine.yaml';
 
+/** The directory of this package (the one with package.json), wherever it is installed. */
+function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return dir;
+}
+
+/** Peregrine's own rules, shipped with the package (rules/peregrine_rules.yaml). */
+export const DEFAULT_RULES_FILE = path.join(packageRoot(), 'rules', 'peregrine_rules.yaml');
+
+/**
+ * Rules loaded when neither -r nor a configuration file says otherwise: Peregrine's rules, then
+ * local additions and overrides. (Falco's stock falco.yaml lists /etc/falco/falco_rules.yaml and
+ * friends instead; a Falco configuration given with -c keeps them.)
+ */
+export const DEFAULT_RULES_FILES: readonly string[] = [
+  DEFAULT_RULES_FILE, '/etc/peregrine/peregrine_rules.local.yaml', '/etc/peregrine/rules.d',
+];
+
 export const DEFAULT_DOCUMENT: ConfigMap = {
   config_files: ['/etc/falco/config.d'],
   watch_config_files: true,
-  rules_files: ['/etc/falco/falco_rules.yaml', '/etc/falco/falco_rules.local.yaml', '/etc/falco/rules.d'],
+  rules_files: [...DEFAULT_RULES_FILES],
   rules: [],
   engine: {
     kind: 'modern_ebpf',
