@@ -18,7 +18,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { BenchReport, BenchRow } from './run.js';
-import { ScapReader } from '../src/scap/reader.js';
 import { defaultDriverBinary, DriverProcess, totalDrops, type DriverStats } from '../src/sources/live/driver-process.js';
 import { computeSyscallSelection, eventCodesToEventTypes } from '../src/sources/live/syscall-selection.js';
 import { builtinRulesEnvironment } from '../src/cli/commands/validate.js';
@@ -96,7 +95,7 @@ async function startCaptured(syscalls: readonly string[], discard = false): Prom
     driver.stream.resume();
     return { driver, events: () => 0, done: new Promise((resolve) => driver.stream.once('end', resolve)) };
   }
-  const reader = await ScapReader.fromStream(driver.stream);
+  const reader = await driver.openReader();
   let n = 0;
   const done = reader.forEach((evt) => {
     if (evt.type >= 0) n++;

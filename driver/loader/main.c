@@ -449,14 +449,16 @@ int main(int argc, char **argv)
 		json_error("output", "standard output closed before the stream started");
 		return EXIT_CONSUMER_GONE;
 	}
+	size_t header_bytes = header.len;
 	buf_free(&header);
 
 	struct utsname u;
 	uname(&u);
 	fprintf(stderr,
 		"{\"type\":\"ready\",\"pid\":%d,\"kernel\":\"%s\",\"ncpus\":%d,\"threads\":%d,\"ring_mb\":%u,"
-		"\"startup_ms\":%.1f}\n",
-		getpid(), u.release, libbpf_num_possible_cpus(), threads < 0 ? 0 : threads, opt.ring_mb, (clock_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+		"\"header_bytes\":%zu,\"startup_ms\":%.1f}\n",
+		getpid(), u.release, libbpf_num_possible_cpus(), threads < 0 ? 0 : threads, opt.ring_mb, header_bytes,
+		(clock_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	fflush(stderr);
 
 	int rc = 0;

@@ -458,6 +458,12 @@ export interface ScapHeader {
 export interface ScapReaderOptions extends ScapParserOptions {
   /** Bytes read per chunk. Default 4 MiB. */
   chunkSize?: number;
+  /**
+   * Length of the header blocks when the producer knows it (the live driver reports it). Reading
+   * the header then ends after these bytes instead of waiting for the first event, which on a
+   * live stream may not come for a long time.
+   */
+  headerBytes?: number;
 }
 
 /** Fills a region with input bytes; 0 at the end of the input. */
@@ -520,10 +526,12 @@ export class ScapReader {
   private headerRecords: ScapRecord[] | undefined = [];
   private _header: ScapHeader | undefined;
   private readonly chunkSize: number;
+  private readonly headerBytes: number | undefined;
   private closed = false;
 
   private constructor(private readonly input: ByteSource, options: ScapReaderOptions) {
     this.chunkSize = options.chunkSize ?? 4 << 20;
+    this.headerBytes = options.headerBytes;
     const userOnRecord = options.onRecord;
     this.parser = new ScapParser({
       ...options,
@@ -595,6 +603,7 @@ export class ScapReader {
     for (;;) {
       const status = this.parser.advanceToEvent();
       if (status !== PARSE_NEED_DATA) break;
+      if (this.headerBytes !== undefined && this.parser.offset >= this.headerBytes) break;
       if (!(await this.fill())) {
         this.parser.advanceToEvent(); // reports truncation, or the end of an event-less capture
         break;

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { ScapReader, type ScapHeader } from '../../src/scap/reader.js';
+import type { ScapHeader } from '../../src/scap/reader.js';
 import type { ParamValue } from '../../src/scap/event.js';
 import { PT } from '../../src/scap/event-table.js';
 import { defaultDriverBinary, type DriverProcess } from '../../src/sources/live/driver-process.js';
@@ -52,7 +52,7 @@ export interface Collection {
  */
 export async function collect(driver: DriverProcess, keep: (name: string, tid: number) => boolean = () => true):
   Promise<Collection & { total: () => number }> {
-  const reader = await ScapReader.fromStream(driver.stream);
+  const reader = await driver.openReader();
   const events: CollectedEvent[] = [];
   let total = 0;
   const done = reader.forEach((evt) => {

@@ -171,3 +171,26 @@ test('a pipe from another process reads like the file (as the live driver loader
   assert.deepEqual(got.events, expected.events);
   assert.deepEqual(got.header.processes, expected.header.processes);
 });
+
+test('a stream whose producer gives the header length has its header before any event arrives', async (t) => {
+  if (!corpusOrSkip(t)) return;
+  const name = 'cat_write';
+  const expected = await readAll(await ScapReader.open(capturePath(name)));
+  const headerBytes = (await ScapReader.open(capturePath(name))).parser.offset;
+  const bytes = captureBytes(name);
+  let openGate = (): void => undefined;
+  const gate = new Promise<void>((resolve) => { openGate = resolve; });
+  let eventsSent = false;
+  const stream = (async function* () {
+    yield bytes.subarray(0, headerBytes);
+    await gate; // a quiet host: no event for now
+    eventsSent = true;
+    yield bytes.subarray(headerBytes);
+  })();
+  const reader = await ScapReader.fromStream(stream, { headerBytes });
+  assert.equal(eventsSent, false, 'the header was complete without waiting for an event');
+  assert.deepEqual(reader.header.processes, expected.header.processes);
+  openGate();
+  const got = await readAll(reader);
+  assert.deepEqual(got.events, expected.events);
+});

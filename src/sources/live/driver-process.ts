@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
+import { ScapReader, type ScapReaderOptions } from '../../scap/reader.js';
 import { log } from '../../util/log.js';
 
 /** Counters the driver reports (kernel-side counts are totals since the driver started). */
@@ -136,6 +137,8 @@ export class DriverProcess extends EventEmitter {
   private readonly recentErrors: string[] = [];
   private stallTimer?: NodeJS.Timeout;
   private readyReached = false;
+  /** Length of the header blocks the driver wrote before its first event (from its ready message). */
+  private headerBytes: number | undefined;
 
   private constructor(private readonly child: ChildProcess, private readonly options: DriverOptions, readonly binary: string) {
     super();
@@ -171,6 +174,14 @@ export class DriverProcess extends EventEmitter {
     });
     await driver.waitReady(options.startTimeoutMs ?? 30_000);
     return driver;
+  }
+
+  /**
+   * A reader of the stream whose header is complete as soon as the driver's header blocks are in,
+   * without waiting for a first event (a quiet host may not produce one for a long time).
+   */
+  openReader(options: ScapReaderOptions = {}): Promise<ScapReader> {
+    return ScapReader.fromStream(this.stream, { headerBytes: this.headerBytes, ...options });
   }
 
   private waitReady(timeoutMs: number): Promise<void> {
@@ -266,6 +277,7 @@ export class DriverProcess extends EventEmitter {
     switch (msg.type) {
       case 'ready':
         this.readyReached = true;
+        if (typeof msg.header_bytes === 'number') this.headerBytes = msg.header_bytes;
         break;
       case 'stats':
       case 'exit':

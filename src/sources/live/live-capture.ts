@@ -50,7 +50,7 @@ export async function startLiveCapture(options: LiveCaptureOptions): Promise<Liv
   const driver = await DriverProcess.start({ ...options, syscalls: selection.syscalls });
   let reader: ScapReader;
   try {
-    reader = await ScapReader.fromStream(driver.stream, { source: 'live capture', ...options.reader });
+    reader = await driver.openReader({ source: 'live capture', ...options.reader });
   } catch (e) {
     await driver.stop();
     throw e;
