@@ -22,6 +22,7 @@ import { UserError } from '../cli/errors.js';
 import type { AgentRunContext } from '../cli/integration.js';
 import { selectEventSources } from '../cli/sources.js';
 import { isConfigMap } from '../cli/config/document.js';
+import type { CompiledRule } from '../engine/loader/index.js';
 import { Priority } from '../engine/priority.js';
 import {
   createOutputs, internalAlert, OutputsConfigError, resolveHostname, type Alert, type Outputs, type OutputsSettings,
@@ -32,6 +33,9 @@ import {
   K8sAuditOpenError, type K8sAuditCounters, type K8sAuditEvent, type K8sAuditSource, type K8sAuditSourceDefinition,
 } from '../sources/k8s-audit/index.js';
 import { LoadedPlugins, PluginError, pluginsToLoad } from '../sources/plugins.js';
+import { CaptureRecorder } from '../sources/live/capture-recorder.js';
+import { DriverError } from '../sources/live/driver-process.js';
+import { openLiveSyscallSource as openLiveSource } from '../sources/live/live-source.js';
 import { WebserverError } from '../server/webserver.js';
 import type { SyscallEvent } from '../state/syscall-event.js';
 import { configureLog, log } from '../util/log.js';
@@ -52,15 +56,18 @@ export interface AgentResult {
   readonly restart?: AgentRunContext;
 }
 
-/**
- * Opens the live syscall source (`engine.kind: modern_ebpf`). The live driver lives on branch
- * `driver`; until it is connected here, a run with this engine fails with a clear message.
- */
-export type LiveSyscallOpener = (config: PeregrineConfig, ruleCodes: ReadonlySet<number>) => Promise<SyscallEventProducer>;
+/** Opens the live syscall source (`engine.kind: modern_ebpf`) for the enabled syscall rules. */
+export type LiveSyscallOpener = (config: PeregrineConfig, rules: readonly CompiledRule[]) => Promise<SyscallEventProducer>;
 
-export const openLiveSyscallSource: LiveSyscallOpener = async () => {
-  throw new UserError("engine.kind 'modern_ebpf': the live driver is not connected in this build " +
-    '(integration point: openLiveSyscallSource in src/agent/agent.ts); use engine.kind=replay or nodriver');
+/** The eBPF driver with state tracking (src/sources/live); its failures to start are user errors. */
+export const openLiveSyscallSource: LiveSyscallOpener = async (config, rules) => {
+  try {
+    // The agent logs Falco's "Opening 'syscall' source" lines itself.
+    return await openLiveSource(config, rules, { logOpen: false });
+  } catch (err) {
+    if (err instanceof DriverError) throw new UserError(err.message);
+    throw err;
+  }
 };
 
 /** Settings whose change needs the event sources reopened (Falco restarts for every change). */
@@ -164,9 +171,6 @@ export class Agent {
       }
       this.rules = this.loadRules(config, this.ctx.rules.files, createAgentSources(config, plugins));
       this.stats = this.newStats(this.rules);
-      if (config.capture.enabled) {
-        log.warning('capture.enabled: Peregrine does not write capture files on rule matches yet; the capture settings are ignored');
-      }
       if (options.dryRun) {
         if (process.env.FALCO_HOSTNAME !== undefined) {
           log.info(`Hostname value has been overridden via environment variable to: ${process.env.FALCO_HOSTNAME}`);
@@ -379,7 +383,7 @@ export class Agent {
     } else {
       log.info("Opening 'syscall' source with modern BPF probe.");
       log.info(`One ring buffer every '${config.engine.modern_ebpf.cpus_for_each_buffer}' CPUs.`);
-      producer = await this.openLive(config, this.rules.ruleset.forSource('syscall')?.enabledCodes() ?? new Set());
+      producer = await this.openLive(config, this.syscallRules());
     }
     this.producer = producer;
     this.metrics.setStateCountersProvider(() => producer.stateCounters());
@@ -390,11 +394,26 @@ export class Agent {
     const dispatch = new SourceDispatch<SyscallEvent>(source, this.dispatchRules(source, config), (e) => e.evt.tsBig, this.pushAlert, counters);
     this.dispatches.push(dispatch as SourceDispatch<unknown>);
     const drops = new SyscallDropMonitor(config.syscall_event_drops, () => producer.captureCounters(), this.pushAlert, producer.ebpf);
+    const recorder = config.capture.enabled ? this.captureRecorder(config) : undefined;
     return new SyscallSourceRunner(producer, dispatch, {
       durationNs: config.engine.kind === 'replay' ? this.ctx.options.durationSeconds * 1e9 : 0,
       drops,
       counters,
       clock,
+      recorder,
+    });
+  }
+
+  /** The enabled syscall rules (what the live driver captures for). */
+  private syscallRules(): readonly CompiledRule[] {
+    return this.rules.ruleset.forSource('syscall')?.enabledRules() ?? [];
+  }
+
+  /** Falco's `capture` section: recordings around rule matches, notices through the outputs. */
+  private captureRecorder(config: PeregrineConfig): CaptureRecorder {
+    log.info(`Capture files on rule matches enabled (mode ${config.capture.mode}, files ${config.capture.path_prefix}_*.scap)`);
+    return new CaptureRecorder(config.capture, {
+      onInternalMessage: (m) => this.pushAlert(internalAlert(m.rule, m.message, m.priority, m.fields, m.time)),
     });
   }
 
@@ -501,6 +520,8 @@ export class Agent {
     this.stats = this.newStats(rules, this.stats);
     Object.assign(this.config, next.config);
     for (const d of this.dispatches) d.replace(this.dispatchRules(d.source, this.config));
+    // The live driver captures what the new rules need, without a restart.
+    await this.producer?.reselectForRules?.(this.syscallRules());
     this.metrics.reloadNs = BigInt(Date.now()) * 1_000_000n;
     const watchChanged = !isDeepStrictEqual(next.watchTargets, this.ctx.watchTargets);
     this.ctx = { ...next, config: this.config };

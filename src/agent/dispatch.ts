@@ -27,6 +27,7 @@ const MAX_LOGGED_ERRORS = 20;
 
 export class SourceDispatch<E> {
   private current: DispatchRules;
+  /** The rules the last event matched (valid until the next event). */
   private readonly matched: CompiledRule[] = [];
   private readonly loggedErrors = new Map<string, number>();
 
@@ -45,6 +46,11 @@ export class SourceDispatch<E> {
 
   get rules(): DispatchRules {
     return this.current;
+  }
+
+  /** The rules the last processed event matched, when process() returned more than 0. */
+  get lastMatches(): readonly CompiledRule[] {
+    return this.matched;
   }
 
   /** Swaps in new rules (hot reload); takes effect from the next event. */
@@ -86,6 +92,8 @@ export class SourceDispatch<E> {
     if (!r.matchAll) {
       const rule = rules.firstMatch(code, evt);
       if (rule === undefined) return 0;
+      this.matched.length = 0;
+      this.matched.push(rule);
       this.emit(r, rule, evt);
       return 1;
     }

@@ -3,7 +3,9 @@
 // Falco gives to its rules are counted, checked by the drop monitor once per second of event time,
 // and dispatched by event type. This is the hot path: no allocation per event, one property read
 // per swap-able setting, and Node's event loop gets a turn only between chunks of input.
+import type { CompiledRule } from '../engine/loader/index.js';
 import { ScapFormatError } from '../scap/reader.js';
+import type { CaptureRecorder } from '../sources/live/capture-recorder.js';
 import { ScapReplaySource, type ReplayStats } from '../sources/scap-replay.js';
 import type { StateStreamOptions } from '../state/stream.js';
 import { Delivery, type SyscallEvent } from '../state/syscall-event.js';
@@ -25,6 +27,13 @@ export interface SyscallEventProducer {
   stateCounters(): StateCounters;
   /** Whether events come from the (modern) eBPF driver (drop alerts say so). */
   readonly ebpf: boolean;
+  /**
+   * A live producer's stream only ends when asked: this ends it after delivering every event
+   * already captured (absent for a capture file, which ends by itself).
+   */
+  stop?(): Promise<void>;
+  /** A live producer captures what these rules need from now on (hot reload). */
+  reselectForRules?(rules: readonly CompiledRule[]): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -81,7 +90,11 @@ export interface SyscallRunnerOptions {
   readonly drops: SyscallDropMonitor | undefined;
   readonly counters: SourceCounters;
   readonly clock: YieldClock;
+  /** Falco's `capture`: recordings around rule matches (sees every event, and the rules matched). */
+  readonly recorder?: CaptureRecorder | undefined;
 }
+
+const NO_MATCHES: readonly CompiledRule[] = Object.freeze([]);
 
 export class SyscallSourceRunner implements SourceRunner {
   readonly name = 'syscall';
@@ -96,17 +109,25 @@ export class SyscallSourceRunner implements SourceRunner {
   ) {}
 
   stop(): void {
+    if (this.stopping) return;
     this.stopping = true;
+    // A live stream then ends once what was captured before the stop has been evaluated.
+    this.producer.stop?.().catch(() => undefined);
   }
 
   readonly stopReport = (): string | undefined => this.options.drops?.summary();
 
   async run(): Promise<RunOutcome> {
-    const { durationNs, drops, counters, clock } = this.options;
+    const { durationNs, drops, counters, clock, recorder } = this.options;
     const dispatch = this.dispatch;
+    // A live producer told to stop still delivers what it captured; a capture file stops at once.
+    const drainsOnStop = this.producer.stop !== undefined;
     let firstTs = 0;
     const onEvent = (e: SyscallEvent): boolean => {
-      if (e.delivery !== Delivery.Rules) return true;
+      if (e.delivery !== Delivery.Rules) {
+        recorder?.onEvent(e, NO_MATCHES);
+        return true;
+      }
       const evt = e.evt;
       const ts = evt.ts;
       counters.events++;
@@ -116,8 +137,9 @@ export class SyscallSourceRunner implements SourceRunner {
         this.dropExit = true;
         return false;
       }
-      dispatch.process(evt.type, e);
-      return !this.stopping;
+      const matched = dispatch.process(evt.type, e);
+      if (recorder !== undefined) recorder.onEvent(e, matched > 0 ? dispatch.lastMatches : NO_MATCHES);
+      return drainsOnStop || !this.stopping;
     };
     try {
       await this.producer.forEachPaced(onEvent, () => (this.stopping ? undefined : clock.due()));
@@ -127,6 +149,7 @@ export class SyscallSourceRunner implements SourceRunner {
       return { error: err instanceof Error ? err.message : String(err) };
     } finally {
       await this.producer.close().catch(() => undefined);
+      await recorder?.close();
     }
   }
 }

@@ -9,7 +9,6 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FD_TYPE } from '../../src/scap/format.js';
-import { ScapReader } from '../../src/scap/reader.js';
 import { DriverProcess } from '../../src/sources/live/driver-process.js';
 import { linuxOpenFlagsToPpm, ProcReader, ProcThreadSource } from '../../src/state/proc-threads.js';
 import { SystemState } from '../../src/state/system-state.js';
@@ -135,7 +134,7 @@ describe('/proc lookups against the driver\'s initial scan (root)', () => {
     try {
       await sleep(200);
       const driver = await DriverProcess.start({ syscalls: ['execve'], logOpen: false });
-      const reader = await ScapReader.fromStream(driver.stream);
+      const reader = await driver.openReader();
       const listed = reader.header.processes.find((p) => p.tid === sleeper.pid);
       const listedFds = reader.header.fdLists.find((l) => l.tid === sleeper.pid)?.fds ?? [];
       await driver.stop();
