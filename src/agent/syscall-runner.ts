@@ -15,7 +15,7 @@ import type { CaptureCounters, SyscallDropMonitor } from './drops.js';
 import type { RunOutcome, SourceRunner, YieldClock } from './source-runner.js';
 
 /**
- * A producer of syscall events: the capture replay here, the live driver (branch `driver`) through
+ * A producer of syscall events: the capture replay here, the live driver (src/sources/live) through
  * the same shape. `forEachPaced` delivers events synchronously within a chunk of input and awaits
  * `betweenChunks` between chunks; `onEvent` returns false to stop.
  */
