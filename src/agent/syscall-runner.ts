@@ -68,15 +68,7 @@ export class ReplayProducer implements SyscallEventProducer {
   }
 
   stateCounters(): StateCounters {
-    const s = this.replay.stats();
-    return {
-      n_threads: s.threads,
-      n_fds: s.fdsAdded - s.fdsRemoved,
-      n_added_fds: s.fdsAdded,
-      n_removed_fds: s.fdsRemoved,
-      n_drops_full_threadtable: s.threadsDroppedFullTable,
-      n_retrieve_evts_drops: s.enterEventsMissing,
-    };
+    return this.replay.stateCounters();
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import { ScapReader, type ScapReadStats } from '../scap/reader.js';
 import { EVENT_INFO } from '../scap/event-table.js';
 import { Delivery, type SyscallEvent } from '../state/syscall-event.js';
 import { StateStream, type StateStreamOptions, type StreamCounters } from '../state/stream.js';
+import type { StateCounters } from '../server/metrics.js';
 
 /**
  * Syscalls Falco leaves out of its live selection unless `base_syscalls.all` (Falco's
@@ -54,6 +55,50 @@ export interface ReplayStats {
   readonly containers: number;
   readonly users: number;
   readonly groups: number;
+}
+
+/** The counters of a stream of syscall events with state (a replay's, or a live capture's). */
+export function streamStats(reader: ScapReadStats, stream: StateStream): ReplayStats {
+  const s = stream.state;
+  const tc = s.threads.counters;
+  const fc = s.threads.fdCounters;
+  const ug = s.users.size;
+  return {
+    reader,
+    stream: stream.counters,
+    threads: s.threads.size,
+    threadsDroppedFullTable: tc.droppedFullTable,
+    threadPlaceholders: tc.placeholders,
+    fdsAdded: fc.added,
+    fdsRemoved: fc.removed,
+    fdsDroppedFullTable: fc.droppedFullTable,
+    enterEventsMissing: stream.parser.counters.retrieveDrops,
+    containers: s.containerInfos.size,
+    users: ug.users,
+    groups: ug.groups,
+  };
+}
+
+/** A stream's thread and fd table counters under libsinsp's names (the metrics' state counters). */
+export function streamStateCounters(stream: StateStream): StateCounters {
+  const s = stream.state;
+  const tc = s.threads.counters;
+  const fc = s.threads.fdCounters;
+  let fds = 0;
+  for (const t of s.threads.values()) fds += t.ownFdTable.size;
+  const pc = stream.parser.counters;
+  return {
+    n_threads: s.threads.size,
+    n_fds: fds,
+    n_added_fds: fc.added,
+    n_removed_fds: fc.removed,
+    n_failed_thread_lookups: tc.failedLookups,
+    n_added_threads: tc.added,
+    n_removed_threads: tc.removed,
+    n_drops_full_threadtable: tc.droppedFullTable,
+    n_store_evts_drops: pc.storeDrops,
+    n_retrieve_evts_drops: pc.retrieveDrops,
+  };
 }
 
 export class ScapReplaySource {
@@ -170,24 +215,12 @@ export class ScapReplaySource {
   }
 
   stats(): ReplayStats {
-    const s = this.stream.state;
-    const tc = s.threads.counters;
-    const fc = s.threads.fdCounters;
-    const ug = s.users.size;
-    return {
-      reader: this.reader.stats,
-      stream: this.stream.counters,
-      threads: s.threads.size,
-      threadsDroppedFullTable: tc.droppedFullTable,
-      threadPlaceholders: tc.placeholders,
-      fdsAdded: fc.added,
-      fdsRemoved: fc.removed,
-      fdsDroppedFullTable: fc.droppedFullTable,
-      enterEventsMissing: this.stream.parser.counters.retrieveDrops,
-      containers: s.containerInfos.size,
-      users: ug.users,
-      groups: ug.groups,
-    };
+    return streamStats(this.reader.stats, this.stream);
+  }
+
+  /** Thread and fd table counters under libsinsp's names (the metrics' state counters). */
+  stateCounters(): StateCounters {
+    return streamStateCounters(this.stream);
   }
 
   async close(): Promise<void> {

@@ -28,7 +28,7 @@ import { StateStream, type StateStreamOptions } from '../../state/stream.js';
 import type { SyscallEvent } from '../../state/syscall-event.js';
 import { Delivery } from '../../state/syscall-event.js';
 import { log } from '../../util/log.js';
-import type { ReplayStats } from '../scap-replay.js';
+import { streamStateCounters, streamStats, type ReplayStats } from '../scap-replay.js';
 import { DriverError, totalDrops, type DriverOptions, type DriverStats, type SelectionResult } from './driver-process.js';
 import { startLiveCapture, type LiveCapture } from './live-capture.js';
 import { eventCodesToEventTypes, type BaseSyscallsConfig, type SyscallSelection } from './syscall-selection.js';
@@ -371,23 +371,8 @@ export class LiveSyscallSource extends EventEmitter {
   }
 
   stats(): LiveStats {
-    const s = this.stream.state;
-    const tc = s.threads.counters;
-    const fc = s.threads.fdCounters;
-    const ug = s.users.size;
     return {
-      reader: this.capture.reader.stats,
-      stream: this.stream.counters,
-      threads: s.threads.size,
-      threadsDroppedFullTable: tc.droppedFullTable,
-      threadPlaceholders: tc.placeholders,
-      fdsAdded: fc.added,
-      fdsRemoved: fc.removed,
-      fdsDroppedFullTable: fc.droppedFullTable,
-      enterEventsMissing: this.stream.parser.counters.retrieveDrops,
-      containers: s.containerInfos.size,
-      users: ug.users,
-      groups: ug.groups,
+      ...streamStats(this.capture.reader.stats, this.stream),
       driver: this.capture.driver.stats,
       procLookups: { ...this.threadSource.counters },
       userReloads: this.users.reloads,
@@ -433,24 +418,7 @@ export class LiveSyscallSource extends EventEmitter {
 
   /** Thread and fd table counters under libsinsp's names (the metrics' state counters). */
   stateCounters(): StateCounters {
-    const s = this.stream.state;
-    const tc = s.threads.counters;
-    const fc = s.threads.fdCounters;
-    let fds = 0;
-    for (const t of s.threads.values()) fds += t.ownFdTable.size;
-    const pc = this.stream.parser.counters;
-    return {
-      n_threads: s.threads.size,
-      n_fds: fds,
-      n_added_fds: fc.added,
-      n_removed_fds: fc.removed,
-      n_failed_thread_lookups: tc.failedLookups,
-      n_added_threads: tc.added,
-      n_removed_threads: tc.removed,
-      n_drops_full_threadtable: tc.droppedFullTable,
-      n_store_evts_drops: pc.storeDrops,
-      n_retrieve_evts_drops: pc.retrieveDrops,
-    };
+    return streamStateCounters(this.stream);
   }
 
   /** Falco's `-v` end-of-run lines for the syscall source. */
