@@ -28,6 +28,15 @@ const MKDIR_RULE = (dir: string): string => `
   priority: NOTICE
 `;
 
+/** The child processes of `pid` (none yet: an empty list). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Repeats `action` until an alert of `rule` is on stdout (the driver may still be starting). */
 async function until(p: Peregrine, rule: string, action: (i: number) => void): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 30_000;
@@ -93,4 +102,24 @@ test('the agent live: alerts from real actions, rules hot reload reselects sysca
   const events = execFileSync(process.execPath, [PEREGRINE, 'inspect', file, '-p', '%evt.type %proc.name %fd.name',
     `fd.name startswith ${dir}/watched-`], { encoding: 'utf8' });
   assert.ok(events.split('\n').includes(`openat cat ${firstRead}`), events);
+});
+
+test('the agent live: a driver that dies ends the run with one clear error, exit 1 (root)', async (t) => {
+  if (!liveOrSkip(t)) return;
+  const dir = tempDir(t);
+  const rules = writeFile(dir, 'rules.yaml', READ_RULE(dir));
+  const p = new Peregrine(['-c', testConfig(dir), '-r', rules], { timeoutMs: 60_000 });
+  await p.waitFor((_, err) => err.includes("Opening 'syscall' source with modern BPF probe."), 'the live source');
+  let driverPid: number | undefined;
+  for (let i = 0; i < 100 && driverPid === undefined; i++) {
+    await sleep(100);
+    driverPid = childrenOf(p.pid).find((c) => readFileSync(`/proc/${c}/comm`, 'utf8').trim().startsWith('peregrine-drive'));
+  }
+  assert.ok(driverPid !== undefined, 'the driver process runs under the agent');
+  await sleep(500); // the source is open and reading
+  process.kill(driverPid, 'SIGKILL');
+  const result = await p.exited;
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, new RegExp(`Error: The eBPF driver \\(pid ${driverPid}\\) exited unexpectedly on signal SIGKILL`));
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 });
