@@ -27,7 +27,7 @@ import { Priority } from '../engine/priority.js';
 import {
   createOutputs, internalAlert, OutputsConfigError, resolveHostname, type Alert, type Outputs, type OutputsSettings,
 } from '../outputs/index.js';
-import { createTelemetry, PeregrineMetrics, type Telemetry } from '../server/index.js';
+import { AlertFeed, createTelemetry, PeregrineMetrics, webViewRoutes, type Telemetry } from '../server/index.js';
 import { MetricCategory, MetricsConfigError, type MetricSample, type SourceCounters } from '../server/metrics.js';
 import {
   K8sAuditOpenError, type K8sAuditCounters, type K8sAuditEvent, type K8sAuditSource, type K8sAuditSourceDefinition,
@@ -145,6 +145,8 @@ export class Agent {
   private runners: SourceRunner[] = [];
   /** The syscall source's producer, once open. */
   private producer: SyscallEventProducer | undefined;
+  /** The latest alerts for the web view (webserver.web_view_enabled). */
+  private alertFeed: AlertFeed | undefined;
   private readonly dispatches: SourceDispatch<unknown>[] = [];
   private watcher: ConfigWatcher | undefined;
   private stopping = false;
@@ -244,6 +246,7 @@ export class Agent {
 
   private pushAlert = (alert: Alert): void => {
     this.outputs?.push(alert);
+    this.alertFeed?.push(alert);
   };
 
   private installSignalHandlers(): void {
@@ -290,6 +293,10 @@ export class Agent {
     const wanted = webserverWanted(this.ctx);
     try {
       this.telemetry = createTelemetry({ webserver: { ...config.webserver, enabled: wanted }, metrics: config.metrics }, this.metrics, this.outputs);
+      if (wanted && config.webserver.web_view_enabled && this.telemetry.webserver) {
+        this.alertFeed = new AlertFeed();
+        this.telemetry.webserver.addRoutes(webViewRoutes(this.metrics, this.alertFeed));
+      }
       if (wanted) {
         const w = config.webserver;
         log.info(`Starting health webserver with threadiness ${w.threadiness}, listening on ${w.listen_address}:${w.listen_port}` +

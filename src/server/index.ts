@@ -14,6 +14,7 @@ export { PeregrineMetrics, MetricCategory, type MetricsConfig, type RuleInfo, ty
 export { MetricsSnapshotter } from './metrics-snapshot.js';
 export { PrometheusExporter } from './prometheus.js';
 export { WebServer, WebserverError, type WebserverConfig } from './webserver.js';
+export { AlertFeed, webViewRoutes, webViewSummary, type WebViewAlert } from './web-view.js';
 export { versionsInfo, peregrineVersion, type VersionsInfo } from '../version.js';
 
 /** The falco.yaml sections this wiring reads. */

@@ -29,6 +29,8 @@ export interface WebserverConfig {
   ssl_enabled?: boolean;
   /** `webserver.ssl_certificate` (default /etc/falco/falco.pem): certificate and key in one PEM file. */
   ssl_certificate?: string;
+  /** `webserver.web_view_enabled` (Peregrine's own, default false): the web view at `/`. */
+  web_view_enabled?: boolean;
 }
 
 export const WEBSERVER_DEFAULTS = {

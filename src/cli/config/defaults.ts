@@ -104,6 +104,7 @@ export const DEFAULT_DOCUMENT: ConfigMap = {
     prometheus_metrics_enabled: false,
     ssl_enabled: false,
     ssl_certificate: '/etc/falco/falco.pem',
+    web_view_enabled: false,
   },
   log_stderr: true,
   log_syslog: true,

@@ -233,6 +233,7 @@ export function normalizeConfig(user: ConfigMap, origins: OriginTable): Normaliz
       prometheus_metrics_enabled: asBool(webserver.prometheus_metrics_enabled),
       ssl_enabled: asBool(webserver.ssl_enabled),
       ssl_certificate: asString(webserver.ssl_certificate),
+      web_view_enabled: asBool(webserver.web_view_enabled),
     },
     log_stderr: asBool(doc.log_stderr),
     log_syslog: asBool(doc.log_syslog),

@@ -178,6 +178,7 @@ const CONFIG_PROPERTIES: Record<string, JsonSchema> = {
     prometheus_metrics_enabled: bool('Serve /metrics (needs metrics.enabled).'),
     ssl_enabled: bool('Serve HTTPS.'),
     ssl_certificate: str('PEM file holding certificate and key.'),
+    web_view_enabled: bool('Peregrine: serve a page of the latest alerts and counters at / (and /api/alerts, /api/summary). Alerts can hold sensitive data: enable it on a trusted address or with ssl_enabled.'),
   }),
   log_stderr: bool('Logs to standard error.'),
   log_syslog: bool('Logs to syslog.'),

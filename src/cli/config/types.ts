@@ -117,6 +117,8 @@ export interface WebserverConfig {
   prometheus_metrics_enabled: boolean;
   ssl_enabled: boolean;
   ssl_certificate: string;
+  /** Peregrine's own: the web view of recent alerts and counters at `/` (src/server/web-view.ts). */
+  web_view_enabled: boolean;
 }
 
 export interface MetricsConfig {
