@@ -3,6 +3,7 @@
 // (with its strict Content-Security-Policy), its script, and the JSON endpoints with the alerts
 // and counters of the run. Off by default: the same run without the key serves no page.
 import assert from 'node:assert/strict';
+import { Script } from 'node:vm';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Priority } from '../../src/engine/priority.js';
@@ -71,7 +72,9 @@ test('the agent serves the web view of its alerts and counters', async (t) => {
     assert.doesNotMatch(html, /<script>/, 'no inline script (the policy forbids it)');
     const script = await fetch(`${base}/web-view.js`);
     assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
-    assert.doesNotMatch(await script.text(), /innerHTML/, 'alert text is never parsed as HTML');
+    const code = await script.text();
+    assert.doesNotMatch(code, /innerHTML/, 'alert text is never parsed as HTML');
+    assert.doesNotThrow(() => new Script(code, { filename: 'web-view.js' }), 'the page script parses');
 
     // The capture is replayed right away; its alerts reach the feed.
     let feed: { last: number; alerts: { seq: number; rule: string; priority: string; output: string; tags: string[] }[] } = { last: 0, alerts: [] };
