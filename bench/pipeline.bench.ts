@@ -22,7 +22,6 @@
 //
 // One configuration alone, for profiling:
 //   node [--cpu-prof] dist/bench/pipeline.bench.js --worker FILE none|stable|all [first|all]
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,7 @@ import { Ruleset } from '../src/engine/ruleset.js';
 import type { Alert, AlertFieldValue } from '../src/outputs/alert.js';
 import type { AnySource } from '../src/engine/loader/index.js';
 import { corpusPath } from '../test/helpers/corpus.js';
+import { measureProcess, type ProcessMeasure } from './measure-process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -75,35 +75,8 @@ interface Measured extends WorkerReport {
 }
 
 /** Runs a command, sampling its peak RSS (VmHWM) from /proc while it runs. */
-function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakRssMiB: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    let peakKiB = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    const sample = (): void => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-      } catch {
-        // exited between samples
-      }
-    };
-    const timer = setInterval(sample, 5);
-    child.on('error', (e) => {
-      clearInterval(timer);
-      reject(e);
-    });
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-      else resolve({ seconds, peakRssMiB: peakKiB / 1024, stdout });
-    });
-  });
+function measure(cmd: string, args: string[]): Promise<ProcessMeasure> {
+  return measureProcess(cmd, args, 'inherit');
 }
 
 async function peregrine(file: string, rules: RulesChoice, match: string, dist?: string): Promise<Measured> {

@@ -11,8 +11,7 @@
 //   - the same, also extracting a few fields rules commonly read (evt.type, proc.name, fd.name,
 //     user.name, proc.pname) on every event Falco gives to rules.
 // Set REPLAY_BENCH_EVENTS to change the size.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchReport, BenchRow } from './run.js';
@@ -21,6 +20,7 @@ import { ScapReader } from '../src/scap/reader.js';
 import { ScapReplaySource } from '../src/sources/scap-replay.js';
 import { createSyscallSource } from '../src/fields/syscall/extractors/index.js';
 import { Delivery } from '../src/state/syscall-event.js';
+import { measureProcess, type ProcessMeasure } from './measure-process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -41,35 +41,8 @@ interface Measured {
 }
 
 /** Runs a command, sampling its peak RSS (VmHWM) from /proc while it runs. */
-function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakRssMiB: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    let peakKiB = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    const sample = (): void => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-      } catch {
-        // exited between samples
-      }
-    };
-    const timer = setInterval(sample, 5);
-    child.on('error', (e) => {
-      clearInterval(timer);
-      reject(e);
-    });
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-      else resolve({ seconds, peakRssMiB: peakKiB / 1024, stdout });
-    });
-  });
+function measure(cmd: string, args: string[]): Promise<ProcessMeasure> {
+  return measureProcess(cmd, args);
 }
 
 interface WorkerReport {

@@ -5,13 +5,13 @@
 // event's header (type, tid, ts, cpu, nparams), Peregrine decoding every parameter of every event,
 // and `sysdig -r FILE "evt.num=0"` (reads and parses every event, prints none). Figures are whole
 // process wall times, startup included for both tools. Set REPLAY_BENCH_EVENTS to change the size.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchReport, BenchRow } from './run.js';
 import { makeCapture, resolveCapture } from './make-capture.js';
 import { ScapReader } from '../src/scap/reader.js';
+import { measureProcess, type ProcessMeasure } from './measure-process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -29,35 +29,8 @@ interface Measured {
 }
 
 /** Runs a command, sampling its peak RSS (VmHWM) from /proc while it runs. */
-function measure(cmd: string, args: string[]): Promise<{ seconds: number; peakRssMiB: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    let peakKiB = 0;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    const sample = (): void => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-      } catch {
-        // exited between samples
-      }
-    };
-    const timer = setInterval(sample, 5);
-    child.on('error', (e) => {
-      clearInterval(timer);
-      reject(e);
-    });
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}`));
-      else resolve({ seconds, peakRssMiB: peakKiB / 1024, stdout });
-    });
-  });
+function measure(cmd: string, args: string[]): Promise<ProcessMeasure> {
+  return measureProcess(cmd, args);
 }
 
 async function peregrine(mode: Mode, file: string): Promise<Measured> {
