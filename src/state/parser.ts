@@ -1489,68 +1489,12 @@ export class StateParser {
 
   /** Updates an IPv4 tuple; false when it already held these ends (either direction). */
   private setIpv4Ends(fd: FdInfo, src: Uint8Array, sipOff: number, sport: number, dipOff: number, dport: number, overwriteDest: boolean): boolean {
-    if (fd.type === FD_TYPE.IPV4_SOCK) {
-      const curSport = fd.u16(SOCK.V4_SPORT);
-      const curDport = fd.u16(SOCK.V4_DPORT);
-      const same =
-        fd.bytesEqual(SOCK.V4_SIP, src, sipOff, 4) && sport === curSport &&
-        fd.bytesEqual(SOCK.V4_DIP, src, dipOff, 4) && dport === curDport;
-      const reversed =
-        fd.bytesEqual(SOCK.V4_SIP, src, dipOff, 4) && dport === curSport &&
-        fd.bytesEqual(SOCK.V4_DIP, src, sipOff, 4) && sport === curDport;
-      if (same || reversed) return false;
-    }
-    let changed = false;
-    if (!fd.bytesEqual(SOCK.V4_SIP, src, sipOff, 4)) {
-      fd.setBytes(SOCK.V4_SIP, src, sipOff, 4);
-      changed = true;
-    }
-    if (fd.u16(SOCK.V4_SPORT) !== sport) {
-      fd.setU16(SOCK.V4_SPORT, sport);
-      changed = true;
-    }
-    if (fd.ipv4(SOCK.V4_DIP) === 0 || (overwriteDest && !fd.bytesEqual(SOCK.V4_DIP, src, dipOff, 4))) {
-      fd.setBytes(SOCK.V4_DIP, src, dipOff, 4);
-      changed = true;
-    }
-    if (fd.u16(SOCK.V4_DPORT) === 0 || (overwriteDest && fd.u16(SOCK.V4_DPORT) !== dport)) {
-      fd.setU16(SOCK.V4_DPORT, dport);
-      changed = true;
-    }
-    return changed;
+    return setSocketEnds(fd, IPV4_ENDS, src, sipOff, sport, dipOff, dport, overwriteDest);
   }
 
+  /** The same for an IPv6 tuple. */
   private setIpv6Ends(fd: FdInfo, src: Uint8Array, sipOff: number, sport: number, dipOff: number, dport: number, overwriteDest: boolean): boolean {
-    if (fd.type === FD_TYPE.IPV6_SOCK) {
-      const curSport = fd.u16(SOCK.V6_SPORT);
-      const curDport = fd.u16(SOCK.V6_DPORT);
-      const same =
-        fd.bytesEqual(SOCK.V6_SIP, src, sipOff, 16) && sport === curSport &&
-        fd.bytesEqual(SOCK.V6_DIP, src, dipOff, 16) && dport === curDport;
-      const reversed =
-        fd.bytesEqual(SOCK.V6_SIP, src, dipOff, 16) && dport === curSport &&
-        fd.bytesEqual(SOCK.V6_DIP, src, sipOff, 16) && sport === curDport;
-      if (same || reversed) return false;
-    }
-    let changed = false;
-    if (!fd.bytesEqual(SOCK.V6_SIP, src, sipOff, 16)) {
-      fd.setBytes(SOCK.V6_SIP, src, sipOff, 16);
-      changed = true;
-    }
-    if (fd.u16(SOCK.V6_SPORT) !== sport) {
-      fd.setU16(SOCK.V6_SPORT, sport);
-      changed = true;
-    }
-    const dipEmpty = fd.bytesEqual(SOCK.V6_DIP, new Uint8Array(16), 0, 16);
-    if (dipEmpty || (overwriteDest && !fd.bytesEqual(SOCK.V6_DIP, src, dipOff, 16))) {
-      fd.setBytes(SOCK.V6_DIP, src, dipOff, 16);
-      changed = true;
-    }
-    if (fd.u16(SOCK.V6_DPORT) === 0 || (overwriteDest && fd.u16(SOCK.V6_DPORT) !== dport)) {
-      fd.setU16(SOCK.V6_DPORT, dport);
-      changed = true;
-    }
-    return changed;
+    return setSocketEnds(fd, IPV6_ENDS, src, sipOff, sport, dipOff, dport, overwriteDest);
   }
 
   /** Fills a connected client socket from the exit tuple (libsinsp fill_client_socket_info). */
@@ -1851,4 +1795,52 @@ export function socketName(fd: FdInfo): string {
     return '<unknown>';
   }
   return '';
+}
+
+/** Where an address family keeps its ends in an fd's socket record. */
+interface SocketEndsLayout {
+  readonly type: number;
+  readonly width: number;
+  readonly sip: number;
+  readonly sport: number;
+  readonly dip: number;
+  readonly dport: number;
+}
+
+const IPV4_ENDS: SocketEndsLayout = { type: FD_TYPE.IPV4_SOCK, width: 4, sip: SOCK.V4_SIP, sport: SOCK.V4_SPORT, dip: SOCK.V4_DIP, dport: SOCK.V4_DPORT };
+const IPV6_ENDS: SocketEndsLayout = { type: FD_TYPE.IPV6_SOCK, width: 16, sip: SOCK.V6_SIP, sport: SOCK.V6_SPORT, dip: SOCK.V6_DIP, dport: SOCK.V6_DPORT };
+const ZERO_ADDRESS = new Uint8Array(16);
+
+/**
+ * Sets a socket's source and (when unset, or with `overwriteDest`) destination ends from `src`;
+ * false when the socket already held these ends, in either direction (libsinsp's tuple update).
+ */
+function setSocketEnds(fd: FdInfo, l: SocketEndsLayout, src: Uint8Array, sipOff: number, sport: number, dipOff: number, dport: number,
+  overwriteDest: boolean): boolean {
+  const w = l.width;
+  if (fd.type === l.type) {
+    const curSport = fd.u16(l.sport);
+    const curDport = fd.u16(l.dport);
+    const same = fd.bytesEqual(l.sip, src, sipOff, w) && sport === curSport && fd.bytesEqual(l.dip, src, dipOff, w) && dport === curDport;
+    const reversed = fd.bytesEqual(l.sip, src, dipOff, w) && dport === curSport && fd.bytesEqual(l.dip, src, sipOff, w) && sport === curDport;
+    if (same || reversed) return false;
+  }
+  let changed = false;
+  if (!fd.bytesEqual(l.sip, src, sipOff, w)) {
+    fd.setBytes(l.sip, src, sipOff, w);
+    changed = true;
+  }
+  if (fd.u16(l.sport) !== sport) {
+    fd.setU16(l.sport, sport);
+    changed = true;
+  }
+  if (fd.bytesEqual(l.dip, ZERO_ADDRESS, 0, w) || (overwriteDest && !fd.bytesEqual(l.dip, src, dipOff, w))) {
+    fd.setBytes(l.dip, src, dipOff, w);
+    changed = true;
+  }
+  if (fd.u16(l.dport) === 0 || (overwriteDest && fd.u16(l.dport) !== dport)) {
+    fd.setU16(l.dport, dport);
+    changed = true;
+  }
+  return changed;
 }
