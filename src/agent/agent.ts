@@ -29,10 +29,11 @@ import {
 } from '../outputs/index.js';
 import { AlertFeed, createTelemetry, PeregrineMetrics, webViewRoutes, type Telemetry } from '../server/index.js';
 import { MetricCategory, MetricsConfigError, type MetricSample, type SourceCounters } from '../server/metrics.js';
+import { K8sAuditOpenError } from '../sources/k8s-audit/index.js';
 import {
-  K8sAuditOpenError, type K8sAuditCounters, type K8sAuditEvent, type K8sAuditSource, type K8sAuditSourceDefinition,
-} from '../sources/k8s-audit/index.js';
-import { LoadedPlugins, PluginError, pluginsToLoad } from '../sources/plugins.js';
+  LoadedPlugins, PluginError, pluginsToLoad, type AnyPluginEvent, type OpenedPluginSource, type PluginSourceCounters,
+  type PluginSourceDefinition,
+} from '../sources/plugins.js';
 import { CaptureRecorder } from '../sources/live/capture-recorder.js';
 import { DriverError } from '../sources/live/driver-process.js';
 import { openLiveSyscallSource as openLiveSource } from '../sources/live/live-source.js';
@@ -424,22 +425,22 @@ export class Agent {
     });
   }
 
-  /** A plugin event source (k8s_audit), opened with its plugin's open_params as Falco does. */
+  /** A plugin event source (k8s_audit, aws_cloudtrail), opened with its plugin's open_params as Falco does. */
   private async openPluginSource(source: string, counters: SourceCounters, clock: YieldClock): Promise<SourceRunner> {
     const { loadedPlugins } = this.rules.sources;
     const plugin = loadedPlugins.plugins.find((p) => p.plugin.eventSource?.name === source);
     const definition = this.rules.sources.plugins.get(source);
     if (plugin === undefined || definition === undefined) throw new UserError(`Can't find plugin for event source: ${source}`);
     log.info(`Opening '${source}' source with plugin '${plugin.settings.name}'`);
-    let opened: K8sAuditSource;
+    let opened: OpenedPluginSource<AnyPluginEvent & { readonly ts: bigint }>;
     try {
-      opened = await loadedPlugins.openSource(source, { definition: definition as unknown as K8sAuditSourceDefinition, hostname: resolveHostname() });
+      opened = await loadedPlugins.openSource(source, { definition: definition as unknown as PluginSourceDefinition, hostname: resolveHostname() });
     } catch (err) {
       if (err instanceof K8sAuditOpenError || err instanceof PluginError) throw new UserError(err.message);
       throw err;
     }
     this.metrics.setPluginMetricsProvider(source, () => pluginSamples(plugin.plugin.name, opened.counters));
-    const dispatch = new SourceDispatch<K8sAuditEvent>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert, counters);
+    const dispatch = new SourceDispatch<AnyPluginEvent & { readonly ts: bigint }>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert, counters);
     this.dispatches.push(dispatch as SourceDispatch<unknown>);
     return new PluginSourceRunner(source, opened, dispatch, counters, clock,
       BigInt(this.config.engine.kind === 'replay' ? 0 : this.ctx.options.durationSeconds) * 1_000_000_000n);
@@ -569,7 +570,7 @@ function loadPlugins(config: PeregrineConfig): LoadedPlugins {
 }
 
 /** A plugin source's counters as plugin metrics (`plugins.<plugin>.<name>`). */
-function pluginSamples(plugin: string, counters: K8sAuditCounters): MetricSample[] {
+function pluginSamples(plugin: string, counters: PluginSourceCounters): MetricSample[] {
   const sample = (name: string, value: number): MetricSample =>
     ({ name: `${plugin}.${name}`, category: MetricCategory.Plugins, unit: 'count', kind: 'counter', type: 'int', value });
   const samples = [sample('n_inputs', counters.inputs), sample('n_events', counters.events)];

@@ -41,8 +41,11 @@ export async function listFields(request: {
   const { config } = request;
   const staticFields = Object.keys(config.static_fields).length > 0 ? config.static_fields : undefined;
   const registries: FieldRegistry<unknown>[] = [createSyscallSourceDefinition<unknown>(staticFields ? { staticFields } : {}).fields];
-  const k8sAudit = loadedPlugins(config).sourceDefinition('k8s_audit', staticFields ? { staticFields } : {});
-  if (k8sAudit) registries.push(k8sAudit.fields as FieldRegistry<unknown>);
+  const plugins = loadedPlugins(config);
+  for (const source of plugins.sources) {
+    const definition = plugins.sourceDefinition(source, staticFields ? { staticFields } : {});
+    if (definition) registries.push(definition.fields as FieldRegistry<unknown>);
+  }
   request.io.out(renderFieldList(registries, {
     ...(request.source !== undefined ? { source: request.source } : {}),
     verbose: request.verbose, namesOnly: request.namesOnly, format: request.format,

@@ -4,18 +4,23 @@
 //
 //   container  extracts container.* and k8s.* from syscall events (always part of the syscall source)
 //   k8saudit   the k8s_audit event source (webhook or files) and its ka.* fields
-//   json       json.* / jevt.* fields of JSON events (here: k8s_audit)
+//   cloudtrail the aws_cloudtrail event source (local CloudTrail log files) and its ct.*, s3.*... fields
+//   json       json.* / jevt.* fields of JSON events (k8s_audit, aws_cloudtrail)
 //
 // This module is the table of those plugins (the name and version `--list-plugins`, `/versions` and
 // `required_plugin_versions` see, capabilities, init_config schema), the checks Falco makes when it
 // loads plugins (same messages), and the way to open a plugin event source from the configuration.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { EventSourceDefinition } from '../engine/source.js';
-import { containerPluginClass, jsonPluginClass, k8sAuditPluginClass } from '../fields/plugins/index.js';
+import { cloudtrailPluginClass, containerPluginClass, jsonPluginClass, k8sAuditPluginClass } from '../fields/plugins/index.js';
+import type { PluginEvent } from '../fields/plugins/extractors/plugin-event.js';
 import type { FieldClassDecl } from '../fields/registry.js';
 import { K8SAUDIT_INIT_SCHEMA, k8sAuditInitConfig } from './k8s-audit/config.js';
 import { createK8sAuditSourceDefinition, type K8sAuditSourceDefinition } from './k8s-audit/definition.js';
 import { K8sAuditSource } from './k8s-audit/source.js';
+import {
+  CLOUDTRAIL_SOURCE, CloudTrailOpenError, CloudTrailSource, createCloudTrailSourceDefinition, type CloudTrailSourceDefinition,
+} from './cloudtrail/index.js';
 
 export type PluginCapability = 'sourcing' | 'extraction' | 'parsing' | 'async';
 
@@ -58,6 +63,30 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
     fields: k8sAuditPluginClass,
     extractSources: ['k8s_audit'],
     initSchema: K8SAUDIT_INIT_SCHEMA,
+  },
+  {
+    name: 'cloudtrail',
+    version: '0.17.1',
+    description: 'reads cloudtrail JSON data saved to file in the directory specified in the settings',
+    contact: CONTACT,
+    capabilities: ['sourcing', 'extraction'],
+    eventSource: { id: 2, name: CLOUDTRAIL_SOURCE },
+    fields: cloudtrailPluginClass,
+    extractSources: [CLOUDTRAIL_SOURCE],
+    initSchema: {
+      type: 'object',
+      properties: {
+        s3DownloadConcurrency: { type: 'integer', description: 'S3 download concurrency (accepted; S3 is not read by Peregrine)' },
+        s3Interval: { type: 'string' },
+        sqsDelete: { type: 'boolean' },
+        useAsync: { type: 'boolean', description: 'Accepted for compatibility; Peregrine extracts fields synchronously' },
+        useS3SNS: { type: 'boolean' },
+        s3AccountList: { type: 'string' },
+        sqsOwnerAccount: { type: 'string' },
+        aws: { type: 'object' },
+      },
+      additionalProperties: true,
+    },
   },
   {
     name: 'json',
@@ -125,15 +154,32 @@ export interface LoadedPlugin {
   readonly initConfig: Readonly<Record<string, unknown>>;
 }
 
-/** A plugin event source opened from the configuration: events, their fields, and stop(). */
+/** Counters of a plugin source, for the plugin metrics (`plugins.<plugin>.n_*`). */
+export interface PluginSourceCounters {
+  /** Inputs read (documents, requests, files). */
+  readonly inputs: number;
+  /** Events delivered to the rules. */
+  readonly events: number;
+  /** Inputs or events refused, by reason. */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+/** A plugin event source opened from the configuration: events, their fields, counters and stop(). */
 export interface OpenedPluginSource<E> extends AsyncIterable<E> {
   readonly definition: EventSourceDefinition<E>;
+  readonly counters: PluginSourceCounters;
   stop(): Promise<void>;
 }
 
+/** An event of a plugin source, as the agent dispatches it. */
+export type AnyPluginEvent = PluginEvent;
+
+/** The rules-engine definition of a plugin source (one type per source Peregrine provides). */
+export type PluginSourceDefinition = K8sAuditSourceDefinition | CloudTrailSourceDefinition;
+
 export interface PluginSourceOptions {
   /** The definition the rules were compiled with (from sourceDefinition); default: a new one. */
-  readonly definition?: K8sAuditSourceDefinition;
+  readonly definition?: PluginSourceDefinition;
   /** Falco's `static_fields`. */
   readonly staticFields?: Readonly<Record<string, string>>;
   /** evt.hostname (default: FALCO_HOSTNAME, else the host name). */
@@ -210,28 +256,36 @@ export class LoadedPlugins {
   }
 
   /** The rules-engine definition of a plugin source this configuration provides. */
-  sourceDefinition(source: string, options: PluginSourceOptions = {}): K8sAuditSourceDefinition | undefined {
-    if (source !== 'k8s_audit' || !this.has('k8saudit')) return undefined;
-    return createK8sAuditSourceDefinition({
-      ...(options.staticFields ? { staticFields: options.staticFields } : {}),
-      withJsonPlugin: this.has('json'),
-    });
+  sourceDefinition(source: string, options: PluginSourceOptions = {}): PluginSourceDefinition | undefined {
+    const common = { ...(options.staticFields ? { staticFields: options.staticFields } : {}), withJsonPlugin: this.has('json') };
+    if (source === 'k8s_audit' && this.has('k8saudit')) return createK8sAuditSourceDefinition(common);
+    if (source === CLOUDTRAIL_SOURCE && this.has('cloudtrail')) return createCloudTrailSourceDefinition(common);
+    return undefined;
   }
 
   /**
    * Opens a plugin event source with its plugin's open_params and init_config (the webhook starts
-   * listening, files are checked). Throws PluginError when no loaded plugin provides the source,
-   * and K8sAuditOpenError (a message for the user) when it cannot be opened.
+   * listening, files are checked). Throws PluginError when no loaded plugin provides the source
+   * or when its open_params cannot be used (a message for the user).
    */
-  async openSource(source: string, options: PluginSourceOptions = {}): Promise<K8sAuditSource> {
+  async openSource(source: string, options: PluginSourceOptions = {}): Promise<OpenedPluginSource<AnyPluginEvent & { readonly ts: bigint }>> {
     const loaded = this.plugins.find((p) => p.plugin.eventSource?.name === source);
     const definition = options.definition ?? this.sourceDefinition(source, options);
     if (loaded === undefined || definition === undefined) throw new PluginError(`no loaded plugin provides the event source '${source}'`);
+    const hostname = options.hostname !== undefined ? { hostname: options.hostname } : {};
+    if (source === CLOUDTRAIL_SOURCE) {
+      try {
+        return CloudTrailSource.open({ openParams: loaded.settings.open_params, definition: definition as CloudTrailSourceDefinition, ...hostname });
+      } catch (err) {
+        if (err instanceof CloudTrailOpenError) throw new PluginError(err.message);
+        throw err;
+      }
+    }
     return K8sAuditSource.open({
       openParams: loaded.settings.open_params,
       initConfig: k8sAuditInitConfig(loaded.initConfig),
-      definition,
-      ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
+      definition: definition as K8sAuditSourceDefinition,
+      ...hostname,
     });
   }
 }

@@ -200,6 +200,7 @@ test('--list prints the fields of the configured sources (real field registries)
 test('--list-plugins and --plugin-info describe the configured plugins as Falco does', async (t) => {
   const { config } = setup(t, 'plugins:\n  - {name: k8saudit, library_path: libk8saudit.so, open_params: "http://:9765/k8s-audit"}\n' +
     '  - {name: json, library_path: /opt/libjson.so}\n  - {name: cloudtrail, library_path: libcloudtrail.so}\n' +
+    '  - {name: github, library_path: libgithub.so}\n' +
     'load_plugins: [k8saudit, json]\n');
   const list = await run(['-c', config, '--list-plugins']);
   assert.equal(list.code, 0);
@@ -209,9 +210,12 @@ test('--list-plugins and --plugin-info describe the configured plugins as Falco 
   const info = await run(['-c', config, '--plugin-info', '/opt/libjson.so']);
   assert.equal(info.code, 0);
   assert.match(info.io.stdout, /^Name: json\n[\s\S]*Init config schema type: JSON\n/);
-  const unsupported = await run(['-c', config, '--plugin-info', 'cloudtrail']);
+  const cloudtrail = await run(['-c', config, '--plugin-info', 'cloudtrail']);
+  assert.equal(cloudtrail.code, 0);
+  assert.match(cloudtrail.io.stdout, /^Name: cloudtrail\n[\s\S]* {2}- Event Sourcing \(ID=2, source='aws_cloudtrail'\)\n/);
+  const unsupported = await run(['-c', config, '--plugin-info', 'github']);
   assert.equal(unsupported.code, 1);
-  assert.match(unsupported.io.stderr, /^Error: cannot load plugin 'cloudtrail' \(libcloudtrail\.so\): Peregrine loads no plugin libraries, and 'cloudtrail' is not one of the plugins it provides \(container, k8saudit, json\)\n$/);
+  assert.match(unsupported.io.stderr, /^Error: cannot load plugin 'github' \(libgithub\.so\): Peregrine loads no plugin libraries, and 'github' is not one of the plugins it provides \(container, k8saudit, cloudtrail, json\)\n$/);
   const unknown = await run(['-c', config, '--plugin-info', 'okta']);
   assert.equal(unknown.io.stderr, "Error: No plugin named or with library_path 'okta' in the configuration (plugins:)\n");
   // A loaded source plugin adds its event source.

@@ -9,15 +9,17 @@ import {
   LoadedPlugins, PluginError, pluginsToLoad, type PluginSettings,
 } from '../../src/sources/plugins.js';
 import { tempDir } from '../outputs/helpers.js';
+import type { K8sAuditSource } from '../../src/sources/k8s-audit/index.js';
 
 const entry = (name: string, extra: Partial<PluginSettings> = {}): PluginSettings =>
   ({ name, library_path: `lib${name}.so`, init_config: '', open_params: '', ...extra });
 
 test('the table: names, versions and what each provides', () => {
-  assert.deepEqual(BUILTIN_PLUGINS.map((p) => `${p.name}@${p.version}`), ['container@0.7.1', 'k8saudit@0.18.0', 'json@0.7.4']);
+  assert.deepEqual(BUILTIN_PLUGINS.map((p) => `${p.name}@${p.version}`), ['container@0.7.1', 'k8saudit@0.18.0', 'cloudtrail@0.17.1', 'json@0.7.4']);
   assert.equal(builtinPluginFor({ name: 'k8saudit', library_path: '/anywhere/x.so' })?.name, 'k8saudit');
   assert.equal(builtinPluginFor({ name: 'audit', library_path: '/usr/share/falco/plugins/libk8saudit.so' })?.name, 'k8saudit', 'by library file');
-  assert.equal(builtinPluginFor({ name: 'cloudtrail', library_path: 'libcloudtrail.so' }), undefined);
+  assert.equal(builtinPluginFor({ name: 'ct', library_path: '/usr/share/falco/plugins/libcloudtrail.so' })?.name, 'cloudtrail');
+  assert.equal(builtinPluginFor({ name: 'github', library_path: 'libgithub.so' }), undefined);
 });
 
 test('load_plugins selects entries in its order, first entry of each name', () => {
@@ -44,7 +46,7 @@ test('loading refuses what Falco refuses, with its messages', () => {
   assert.throws(() => LoadedPlugins.load([entry('k8saudit'), entry('k8saudit')]),
     (err: Error) => err instanceof PluginError && err.message === 'found another plugin with name k8saudit. Aborting.');
   assert.throws(() => LoadedPlugins.load([entry('okta')]),
-    /cannot load plugin 'okta' \(libokta.so\): Peregrine loads no plugin libraries, and 'okta' is not one of the plugins it provides \(container, k8saudit, json\)/);
+    /cannot load plugin 'okta' \(libokta.so\): Peregrine loads no plugin libraries, and 'okta' is not one of the plugins it provides \(container, k8saudit, cloudtrail, json\)/);
   assert.throws(() => LoadedPlugins.load([entry('k8saudit', { init_config: '{not json' })]),
     (err: Error) => err.message === 'error in plugin k8saudit: init config is not a valid json');
   assert.throws(() => LoadedPlugins.load([entry('k8saudit', { init_config: { maxEventSize: 'big' } })]),
@@ -82,7 +84,7 @@ test('openSource: the k8s_audit source from the plugin entry, with matching fiel
     const file = path.join(tmp.dir, 'audit.log');
     writeFileSync(file, `${JSON.stringify({ kind: 'Event', auditID: 'x', stageTimestamp: '2024-01-01T00:00:00Z', verb: 'get' })}\n`);
     const loaded = LoadedPlugins.load([entry('k8saudit', { open_params: file, init_config: { maxEventSize: 1000 } }), entry('json')]);
-    const source = await loaded.openSource('k8s_audit', { hostname: 'node-1' });
+    const source = await loaded.openSource('k8s_audit', { hostname: 'node-1' }) as K8sAuditSource;
     assert.equal(source.config.maxEventSize, 1000);
     assert.equal(source.definition.name, 'k8s_audit');
     const verb = source.definition.fields.bindText('json.value[/verb]')!;

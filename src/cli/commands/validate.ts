@@ -18,6 +18,7 @@ import { BUILTIN_PLUGINS } from '../../sources/plugins.js';
 import { EVENT_INFO } from '../../scap/event-table.js';
 import { createSyscallSourceDefinition } from '../../sources/syscall/definition.js';
 import { log } from '../../util/log.js';
+import { CLOUDTRAIL_SOURCE, createCloudTrailSourceDefinition } from '../../sources/cloudtrail/index.js';
 
 /** Where command output goes (the command line's streams, or a test's buffers). */
 export interface CommandIO {
@@ -56,7 +57,8 @@ export interface RulesEnvironmentOptions {
 
 /**
  * The rule sources Peregrine provides: `syscall` (libsinsp fields plus the container plugin's,
- * event types from the scap event table) and `k8s_audit` (k8saudit and json plugin fields).
+ * event types from the scap event table), `k8s_audit` (k8saudit and json plugin fields) and,
+ * when asked for, `aws_cloudtrail` (cloudtrail and json plugin fields).
  * The container plugin is always provided (its fields are part of the syscall source); k8saudit
  * and json only with the k8s_audit source.
  */
@@ -71,6 +73,12 @@ export function builtinRulesEnvironment(opts: RulesEnvironmentOptions = {}): Rul
   if (wanted.includes('k8s_audit')) {
     sources.push(createK8sAuditSourceDefinition(staticFields ? { staticFields } : {}));
     providedPlugins.push(builtinPluginVersion('k8saudit'), builtinPluginVersion('json'));
+  }
+  // Only when the configuration loads the cloudtrail plugin (as in Falco, its source is unknown otherwise).
+  if (wanted.includes(CLOUDTRAIL_SOURCE)) {
+    sources.push(createCloudTrailSourceDefinition(staticFields ? { staticFields } : {}));
+    providedPlugins.push(builtinPluginVersion('cloudtrail'));
+    if (!providedPlugins.some((p) => p.name === 'json')) providedPlugins.push(builtinPluginVersion('json'));
   }
   return {
     sources,
