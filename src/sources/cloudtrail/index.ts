@@ -17,7 +17,7 @@ import { cloudtrailPluginClass, createPluginSourceFieldRegistry, jsonPluginClass
 import { cloudTrailInfo, implementCloudTrailFields } from '../../fields/plugins/extractors/cloudtrail.js';
 import type { JsonObject } from '../../fields/plugins/extractors/json-access.js';
 import { implementJsonFields } from '../../fields/plugins/extractors/json.js';
-import { implementPluginEventFields, type JsonPayloadEvent, type PluginEventStream } from '../../fields/plugins/extractors/plugin-event.js';
+import { implementPluginEventFields, PluginStream, type JsonPayloadEvent } from '../../fields/plugins/extractors/plugin-event.js';
 import type { FieldClassDecl, Registry } from '../../fields/registry.js';
 import { log } from '../../util/log.js';
 
@@ -27,11 +27,10 @@ export const CLOUDTRAIL_PLUGIN_NAME = 'cloudtrail';
 /** Why a record was skipped. */
 export type CloudTrailRejectReason = 'not_json' | 'no_event_time' | 'no_event_type' | 'insight' | 'unreadable_file';
 
-export class CloudTrailStream implements PluginEventStream {
-  readonly source = CLOUDTRAIL_SOURCE;
-  readonly pluginName = CLOUDTRAIL_PLUGIN_NAME;
-  firstEventTs = 0n;
-  constructor(readonly hostname: string) {}
+export class CloudTrailStream extends PluginStream {
+  constructor(hostname: string) {
+    super(CLOUDTRAIL_SOURCE, CLOUDTRAIL_PLUGIN_NAME, hostname);
+  }
 }
 
 /** One CloudTrail record. */

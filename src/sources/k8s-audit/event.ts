@@ -2,20 +2,17 @@
 // audit.k8s.io/v1 or v1beta1), parsed once, with its timestamp (ns) and its number in the stream.
 // The payload is the parsed JSON object; its compact text (the plugin's event data, which
 // evt.plugininfo and json.value[] show) is made only when asked, and kept.
-import type { JsonPayloadEvent, PluginEventStream } from '../../fields/plugins/extractors/plugin-event.js';
+import { PluginStream, type JsonPayloadEvent } from '../../fields/plugins/extractors/plugin-event.js';
 import type { Json, JsonObject } from '../../fields/plugins/extractors/json-access.js';
 
 export const K8S_AUDIT_SOURCE = 'k8s_audit';
 export const K8SAUDIT_PLUGIN_NAME = 'k8saudit';
 
 /** What the events of one k8s_audit stream share (evt.source, evt.pluginname, evt.hostname, evt.reltime). */
-export class K8sAuditStream implements PluginEventStream {
-  readonly source = K8S_AUDIT_SOURCE;
-  readonly pluginName = K8SAUDIT_PLUGIN_NAME;
-  /** Set by the source when it delivers its first event. */
-  firstEventTs = 0n;
-
-  constructor(readonly hostname: string) {}
+export class K8sAuditStream extends PluginStream {
+  constructor(hostname: string) {
+    super(K8S_AUDIT_SOURCE, K8SAUDIT_PLUGIN_NAME, hostname);
+  }
 }
 
 export class K8sAuditEvent implements JsonPayloadEvent {

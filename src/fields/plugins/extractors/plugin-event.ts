@@ -22,6 +22,12 @@ export interface PluginEventStream {
   readonly firstEventTs: bigint;
 }
 
+/** A plugin source's stream; the source sets `firstEventTs` when it delivers its first event. */
+export class PluginStream implements PluginEventStream {
+  firstEventTs = 0n;
+  constructor(readonly source: string, readonly pluginName: string, readonly hostname: string) {}
+}
+
 /** One event of a plugin event source. */
 export interface PluginEvent {
   /** Event number, from 1 in delivery order (evt.num). */
