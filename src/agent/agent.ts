@@ -23,6 +23,7 @@ import type { AgentRunContext } from '../cli/integration.js';
 import { selectEventSources } from '../cli/sources.js';
 import { isConfigMap } from '../cli/config/document.js';
 import type { CompiledRule } from '../engine/loader/index.js';
+import type { PluginEvent } from '../fields/plugins/extractors/plugin-event.js';
 import { Priority } from '../engine/priority.js';
 import {
   createOutputs, internalAlert, OutputsConfigError, resolveHostname, type Alert, type Outputs, type OutputsSettings,
@@ -31,7 +32,7 @@ import { AlertFeed, createTelemetry, PeregrineMetrics, webViewRoutes, type Telem
 import { MetricCategory, MetricsConfigError, type MetricSample, type SourceCounters } from '../server/metrics.js';
 import { K8sAuditOpenError } from '../sources/k8s-audit/index.js';
 import {
-  LoadedPlugins, PluginError, pluginsToLoad, type AnyPluginEvent, type OpenedPluginSource, type PluginSourceCounters,
+  LoadedPlugins, PluginError, pluginsToLoad, type OpenedPluginSource, type PluginSourceCounters,
   type PluginSourceDefinition,
 } from '../sources/plugins.js';
 import { CaptureRecorder } from '../sources/live/capture-recorder.js';
@@ -432,7 +433,7 @@ export class Agent {
     const definition = this.rules.sources.plugins.get(source);
     if (plugin === undefined || definition === undefined) throw new UserError(`Can't find plugin for event source: ${source}`);
     log.info(`Opening '${source}' source with plugin '${plugin.settings.name}'`);
-    let opened: OpenedPluginSource<AnyPluginEvent & { readonly ts: bigint }>;
+    let opened: OpenedPluginSource<PluginEvent>;
     try {
       opened = await loadedPlugins.openSource(source, { definition: definition as unknown as PluginSourceDefinition, hostname: resolveHostname() });
     } catch (err) {
@@ -440,7 +441,7 @@ export class Agent {
       throw err;
     }
     this.metrics.setPluginMetricsProvider(source, () => pluginSamples(plugin.plugin.name, opened.counters));
-    const dispatch = new SourceDispatch<AnyPluginEvent & { readonly ts: bigint }>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert, counters);
+    const dispatch = new SourceDispatch<PluginEvent>(source, this.dispatchRules(source, this.config), (e) => e.ts, this.pushAlert, counters);
     this.dispatches.push(dispatch as SourceDispatch<unknown>);
     return new PluginSourceRunner(source, opened, dispatch, counters, clock,
       BigInt(this.config.engine.kind === 'replay' ? 0 : this.ctx.options.durationSeconds) * 1_000_000_000n);

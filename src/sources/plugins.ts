@@ -171,9 +171,6 @@ export interface OpenedPluginSource<E> extends AsyncIterable<E> {
   stop(): Promise<void>;
 }
 
-/** An event of a plugin source, as the agent dispatches it. */
-export type AnyPluginEvent = PluginEvent;
-
 /** The rules-engine definition of a plugin source (one type per source Peregrine provides). */
 export type PluginSourceDefinition = K8sAuditSourceDefinition | CloudTrailSourceDefinition;
 
@@ -268,7 +265,7 @@ export class LoadedPlugins {
    * listening, files are checked). Throws PluginError when no loaded plugin provides the source
    * or when its open_params cannot be used (a message for the user).
    */
-  async openSource(source: string, options: PluginSourceOptions = {}): Promise<OpenedPluginSource<AnyPluginEvent & { readonly ts: bigint }>> {
+  async openSource(source: string, options: PluginSourceOptions = {}): Promise<OpenedPluginSource<PluginEvent>> {
     const loaded = this.plugins.find((p) => p.plugin.eventSource?.name === source);
     const definition = options.definition ?? this.sourceDefinition(source, options);
     if (loaded === undefined || definition === undefined) throw new PluginError(`no loaded plugin provides the event source '${source}'`);
