@@ -40,11 +40,14 @@ export class OutputsHandle implements Outputs {
 
   /**
    * Sends new alerts to `next` from now on, then delivers what the previous outputs still hold and
-   * closes them (bounded by their output_timeout).
+   * closes them (bounded by their output_timeout). `next` starts writing once they are closed:
+   * both may write to the same standard output or file, and a line must never be cut by another.
    */
   async replace(next: Outputs): Promise<void> {
     const previous = this.current;
+    const closed = previous.close();
+    next.queue.deliverAfter(closed);
     this.current = next;
-    await previous.close();
+    await closed;
   }
 }

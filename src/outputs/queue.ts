@@ -124,6 +124,7 @@ export class OutputsQueue {
   private draining = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private gate: Promise<unknown> | undefined;
 
   constructor(
     private readonly outputs: readonly AlertOutput[],
@@ -186,6 +187,10 @@ export class OutputsQueue {
     if (this.draining) return;
     this.draining = true;
     try {
+      if (this.gate) {
+        await this.gate.catch(() => undefined);
+        this.gate = undefined;
+      }
       while (this.fifo.length > 0) {
         const first = this.fifo.peek()!;
         if (isControl(first)) {
@@ -274,6 +279,15 @@ export class OutputsQueue {
   /** Closes and reopens the outputs' files and programs after the alerts queued so far (SIGUSR1). */
   reopen(): Promise<void> {
     return this.enqueueControl('reopen');
+  }
+
+  /**
+   * Holds delivery (alerts are still accepted and queued) until `gate` settles. Used when outputs
+   * are rebuilt: the new ones write only after the old ones have delivered what they held, so two
+   * writers never share a file or standard output at once and alerts stay in order.
+   */
+  deliverAfter(gate: Promise<unknown>): void {
+    this.gate = gate;
   }
 
   /** Resolves when the worker has nothing left to do. */
