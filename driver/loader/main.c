@@ -62,6 +62,7 @@ struct options {
 	unsigned poll_ms;
 	unsigned stats_ms;
 	unsigned snaplen;
+	bool drop_failed;
 	u32 excluded[MAX_EXCLUDED_TGIDS];
 	int n_excluded;
 	bool no_proc_scan;
@@ -311,6 +312,7 @@ static void usage(void)
 		"  --poll-ms N            how often the ring buffer is drained when idle (default 10)\n"
 		"  --stats-ms N           statistics interval on stderr, 0 to disable (default 1000)\n"
 		"  --snaplen N            bytes of I/O buffers kept per event (default %d, max %d)\n"
+		"  --drop-failed          do not capture failed syscalls (negative return value)\n"
 		"  --no-proc-scan         do not write the initial process and fd tables\n"
 		"  --verbose              libbpf debug output\n",
 		DEFAULT_SNAPLEN, MAX_SNAPLEN);
@@ -323,6 +325,7 @@ static int parse_options(int argc, char **argv)
 		{"ring-mb", required_argument, 0, 'r'},   {"poll-ms", required_argument, 0, 'p'},
 		{"stats-ms", required_argument, 0, 'i'},  {"snaplen", required_argument, 0, 'n'},
 		{"no-proc-scan", no_argument, 0, 'N'},    {"verbose", no_argument, 0, 'v'},
+		{"drop-failed", no_argument, 0, 'F'},
 		{"help", no_argument, 0, 'h'},            {0, 0, 0, 0},
 	};
 	int c;
@@ -339,6 +342,7 @@ static int parse_options(int argc, char **argv)
 		case 'i': opt.stats_ms = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'n': opt.snaplen = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'N': opt.no_proc_scan = true; break;
+		case 'F': opt.drop_failed = true; break;
 		case 'v': opt.verbose = true; break;
 		case 'h': usage(); exit(0);
 		default: usage(); return -1;
@@ -410,6 +414,7 @@ int main(int argc, char **argv)
 	}
 	opt.snaplen = opt.snaplen > MAX_SNAPLEN ? MAX_SNAPLEN : opt.snaplen;
 	skel->data->snaplen = opt.snaplen;
+	skel->bss->drop_failed = opt.drop_failed ? 1 : 0;
 	refresh_clock_offset();
 	set_excluded();
 	if (selection_fill_ppm_sc_map(bpf_map__fd(skel->maps.ppm_sc_of_syscall)) < 0)

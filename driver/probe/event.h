@@ -67,6 +67,8 @@ volatile u32 capture_stopped;
  * also follows clock steps and suspends (cheaper than reading CLOCK_BOOTTIME per event). */
 volatile u64 monotonic_to_epoch_ns;
 volatile u32 snaplen = DEFAULT_SNAPLEN;
+/* engine.modern_ebpf.drop_failed_exit: syscall exits with a negative return value are not sent. */
+volatile u32 drop_failed;
 
 enum event_class { CLASS_PROC, CLASS_FILE, CLASS_NET, CLASS_OTHER };
 

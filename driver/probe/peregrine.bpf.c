@@ -277,13 +277,15 @@ int BPF_PROG(on_sched_exit, struct task_struct *p)
 
 /* ======================================================================= syscall handlers */
 
-/* A handler program: skips excluded processes, then runs the body with the current task and its
- * thread id. Both come from one helper call (task fields are direct loads): helper calls are the
- * larger part of an event's cost. */
+/* A handler program: skips excluded processes (and failed syscalls when the loader asks to drop
+ * them), then runs the body with the current task and its thread id. Both come from one helper
+ * call (task fields are direct loads): helper calls are the larger part of an event's cost. */
 #define HANDLER(name)                                                                          \
 	static __always_inline int name##_body(struct sys_exit_ctx *ctx, struct task_struct *task, u32 tid); \
 	SEC("tracepoint") int name(struct sys_exit_ctx *ctx)                                   \
 	{                                                                                      \
+		if (drop_failed && ctx->ret < 0)                                               \
+			return 0;                                                              \
 		struct task_struct *task = current_task();                                     \
 		if (is_excluded(task->tgid))                                                   \
 			return 0;                                                              \

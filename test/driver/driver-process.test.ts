@@ -74,6 +74,27 @@ describe('driver process manager (root, live kernel)', () => {
     assert.equal(bad, 10, 'only the burst after include is captured');
   });
 
+  test('drop_failed_exit: failed syscalls are not captured, successful ones are', async (t) => {
+    if (!driverOrSkip(t)) return;
+    const driver = await DriverProcess.start({ syscalls: ['openat', 'close'], dropFailedExit: true, logOpen: false });
+    const stream = await collect(driver, (name) => name === 'openat' || name === 'close');
+    const missing = path.join(work, 'missing.txt');
+    await execFileAsync(LOADGEN, ['open', '20', file]);
+    const failing = spawn(LOADGEN, ['closebad', '20']);
+    await new Promise((resolve) => failing.once('exit', resolve));
+    const failedOpen = spawn('cat', [missing]);
+    await new Promise((resolve) => failedOpen.once('exit', resolve));
+    await driver.stop();
+    await stream.done;
+    const opens = stream.events.filter((e) => e.name === 'openat' && e.params.name === file);
+    assert.equal(opens.length, 20, 'successful opens are captured');
+    assert.ok(opens.every((e) => (e.params.fd as number) >= 0));
+    const closes = stream.events.filter((e) => e.tid === failing.pid && e.name === 'close');
+    assert.equal(closes.filter((e) => e.params.fd === -1).length, 0, 'close(-1) fails: not captured');
+    assert.ok(closes.length > 0 && closes.every((e) => e.params.res === 0n || e.params.res === 0), 'its successful closes are');
+    assert.equal(stream.events.filter((e) => e.name === 'openat' && e.params.name === missing).length, 0, 'a failed open is not captured');
+  });
+
   test('SIGTERM delivers every captured event before the driver exits', async (t) => {
     if (!driverOrSkip(t)) return;
     const driver = await DriverProcess.start({ syscalls: ['close'], logOpen: false, pollMs: 200 });

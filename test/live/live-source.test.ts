@@ -21,10 +21,11 @@ test('engine.modern_ebpf buffer settings become one shared ring buffer of the sa
   assert.equal(ringBufferMiB(m(0, 2), 2), undefined, 'preset 0: the driver decides');
 });
 
-test('a configuration becomes live source options (base_syscalls, thread table, purge, snaplen)', () => {
+test('a configuration becomes live source options (base_syscalls, thread table, purge, snaplen, drop_failed_exit)', () => {
   const { config } = loadConfig({
     defaultConfigFile: '/nonexistent/peregrine.yaml',
-    overrides: ['base_syscalls.repair=true', 'falco_libs.snaplen=256', 'falco_libs.thread_table_size=1000', 'buffer_format_base64=true'],
+    overrides: ['base_syscalls.repair=true', 'falco_libs.snaplen=256', 'falco_libs.thread_table_size=1000', 'buffer_format_base64=true',
+      'engine.modern_ebpf.drop_failed_exit=true'],
   });
   const o = liveSourceOptionsFromConfig(config);
   assert.equal(o.baseSyscalls?.repair, true);
@@ -32,6 +33,7 @@ test('a configuration becomes live source options (base_syscalls, thread table, 
   assert.deepEqual(o.purge, { intervalS: 300, threadTimeoutS: 300 });
   assert.equal(o.bufferFormat, 'base64');
   assert.equal(o.driver?.snaplen, 256);
+  assert.equal(o.driver?.dropFailedExit, true);
 });
 
 describe('live syscall source (root)', () => {

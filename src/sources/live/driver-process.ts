@@ -80,6 +80,8 @@ export interface DriverOptions {
   readonly statsIntervalMs?: number;
   /** Bytes of I/O data kept per event; default 80 (Falco's snaplen). */
   readonly snaplen?: number;
+  /** Do not capture failed syscalls, those returning a negative value (drop_failed_exit). */
+  readonly dropFailedExit?: boolean;
   /** Write the initial process and fd tables (default true). */
   readonly procScan?: boolean;
   /** Declare the driver stalled after this long without statistics or data while the stream is
@@ -162,6 +164,7 @@ export class DriverProcess extends EventEmitter {
     if (options.ringBufferMiB !== undefined) args.push('--ring-mb', String(options.ringBufferMiB));
     if (options.pollMs !== undefined) args.push('--poll-ms', String(options.pollMs));
     if (options.snaplen !== undefined) args.push('--snaplen', String(options.snaplen));
+    if (options.dropFailedExit === true) args.push('--drop-failed');
     if (options.procScan === false) args.push('--no-proc-scan');
     const [command, ...prefix] = options.wrapper && options.wrapper.length > 0 ? [...options.wrapper, binary] : [binary];
     if (options.logOpen !== false) {

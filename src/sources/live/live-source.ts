@@ -90,7 +90,11 @@ export function liveSourceOptionsFromConfig(config: PeregrineConfig): Omit<LiveS
     threadTableSize: libs.thread_table_size,
     purge: { intervalS: libs.thread_table_auto_purging_interval_s, threadTimeoutS: libs.thread_table_auto_purging_thread_timeout_s },
     bufferFormat: config.buffer_format_base64 ? 'base64' : 'normal',
-    driver: { snaplen: libs.snaplen, ...(ring !== undefined ? { ringBufferMiB: ring } : {}) },
+    driver: {
+      snaplen: libs.snaplen,
+      dropFailedExit: config.engine.modern_ebpf.drop_failed_exit,
+      ...(ring !== undefined ? { ringBufferMiB: ring } : {}),
+    },
   };
 }
 
@@ -115,9 +119,7 @@ export function openLiveSyscallSource(
   // default configuration).
   const mib = base.driver?.ringBufferMiB ?? 16;
   log.info(`The chosen syscall buffer dimension is: ${mib * 1024 * 1024} bytes (${mib} MBs)`);
-  if (config.engine.modern_ebpf.drop_failed_exit) {
-    log.warning('engine.modern_ebpf.drop_failed_exit: Peregrine\'s driver does not drop failed syscalls; they are captured and evaluated');
-  }
+  if (base.driver?.dropFailedExit === true) log.info('Failed syscall exit events are dropped in the kernel driver');
   return LiveSyscallSource.open({
     ...base,
     rulesEventTypes: rulesEventTypesOf(rules),
