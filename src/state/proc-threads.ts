@@ -149,12 +149,14 @@ function ipv6FromProcHex(hex: string): Uint8Array {
 
 const TCP_LISTEN = 0x0a;
 
+/** The rows of a /proc/net table, without its heading line; none when it cannot be read. */
+function tableRows(file: string): string[] {
+  return readText(file)?.split('\n').slice(1) ?? [];
+}
+
 function readInetSockets(into: Map<number, SocketEntry>, file: string, v6: boolean, l4: number): void {
-  const text = readText(file);
-  if (text === undefined) return;
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const cols = lines[i]!.trim().split(/\s+/);
+  for (const row of tableRows(file)) {
+    const cols = row.trim().split(/\s+/);
     if (cols.length < 10) continue;
     const [local, remote, state, , , , , , inode] = cols.slice(1);
     const [lip, lport] = local!.split(':');
@@ -171,12 +173,9 @@ function readInetSockets(into: Map<number, SocketEntry>, file: string, v6: boole
 }
 
 function readUnixSockets(into: Map<number, SocketEntry>, file: string): void {
-  const text = readText(file);
-  if (text === undefined) return;
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
+  for (const row of tableRows(file)) {
     // Num RefCount Protocol Flags Type St Inode [Path]
-    const m = /^([0-9a-fA-F]+):\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)\s*(.*)$/.exec(lines[i]!);
+    const m = /^([0-9a-fA-F]+):\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+)\s*(.*)$/.exec(row);
     if (!m) continue;
     let p = m[3]!;
     if (p.startsWith('@')) p = p.slice(1); // abstract names are listed with a leading '@'
@@ -185,11 +184,8 @@ function readUnixSockets(into: Map<number, SocketEntry>, file: string): void {
 }
 
 function readNetlinkSockets(into: Map<number, SocketEntry>, file: string): void {
-  const text = readText(file);
-  if (text === undefined) return;
-  const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const cols = lines[i]!.trim().split(/\s+/);
+  for (const row of tableRows(file)) {
+    const cols = row.trim().split(/\s+/);
     if (cols.length < 10) continue;
     into.set(Number(cols[9]), { type: FD_TYPE.NETLINK, l4: 0 });
   }
